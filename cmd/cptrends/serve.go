@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"net"
+	"time"
+
+	"cptrends/indicators"
+	"cptrends/internal/ingest"
+	"cptrends/internal/store"
+	"cptrends/internal/web"
+)
+
+func (m *Main) serve(ctx context.Context, args []string) error {
+	fset, dbPath := m.flags("serve")
+	addr := fset.String("addr", "127.0.0.1:8080", "address to listen on, HOST:PORT")
+	if rest, err := parse(fset, args); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		return &exitError{code: 2, msg: fmt.Sprintf("serve: unexpected argument %q", rest[0])}
+	}
+	log := m.logger()
+	st, err := store.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := loadBundled(ctx, st); err != nil {
+		return err
+	}
+	srv, err := web.New(st, indicators.Default(), web.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	log.Info("serving", "url", "http://"+ln.Addr().String(), "db", *dbPath)
+	if m.Ready != nil {
+		m.Ready(ln.Addr().String())
+	}
+	if err := srv.Serve(ctx, ln); err != nil {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// bundledBy names the bundled data's upload in the history.
+const bundledBy = "cptrends (bundled national series)"
+
+// loadBundled loads the national series shipped in the binary into a
+// database that has never had an upload, so a new user sees real charts.
+func loadBundled(ctx context.Context, st *store.Store) error {
+	has, err := st.HasUploads(ctx)
+	if err != nil || has {
+		return err
+	}
+	names, err := fs.Glob(indicators.Bundled(), "*.csv")
+	if err != nil {
+		return err
+	}
+	var inputs []ingest.Input
+	for _, name := range names {
+		f, err := indicators.Bundled().Open(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		inputs = append(inputs, ingest.Input{Name: name, R: f})
+	}
+	res := ingest.Read(indicators.Default(), ingest.Options{}, inputs...)
+	if !res.OK() {
+		return fmt.Errorf("bundled data refused: %v", res.Problems[0])
+	}
+	start := time.Now()
+	_, err = st.Import(ctx, store.NewUpload{By: bundledBy, Files: res.Files, Observations: res.Observations}, false)
+	_ = start
+	return err
+}

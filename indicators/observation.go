@@ -1,0 +1,23 @@
+package indicators
+
+// Observation is one published value: an indicator for a geography and
+// reporting year. Exactly one of Value and Symbol is set.
+type Observation struct {
+	Indicator string
+	Geography Geography
+	Period    Period
+	Value     *float64
+	Symbol    Symbol
+	Note      string
+}
+
+// Same reports whether o and p publish the same figure, symbol and note.
+func (o Observation) Same(p Observation) bool {
+	if o.Symbol != p.Symbol || o.Note != p.Note {
+		return false
+	}
+	if (o.Value == nil) != (p.Value == nil) {
+		return false
+	}
+	return o.Value == nil || *o.Value == *p.Value
+}

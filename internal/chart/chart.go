@@ -1,0 +1,282 @@
+// Package chart turns indicator series into Apache ECharts options. It is
+// the only package that imports go-echarts. Options are returned as JSON for
+// pages to carry in a data attribute; no script is ever generated.
+package chart
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"cptrends/indicators"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+)
+
+// Palette is colour-blind safe (Okabe and Ito) and each colour has at least
+// 3:1 contrast with white, as WCAG asks of graphics.
+var palette = []string{"#0072B2", "#D55E00", "#007A5E", "#CC79A7"}
+
+// breakColour draws breaks in series.
+const breakColour = "#505a5f"
+
+// Chart is a figure ready for the page: the ECharts option, and per year
+// the lines of text its tooltip shows.
+type Chart struct {
+	Option []byte
+	Tips   [][]string
+}
+
+// Options set how a chart is drawn.
+type Options struct {
+	// Labels puts each year's change on the chart (indicator pages); the
+	// overview leaves them to the tooltip.
+	Labels bool
+	// Description is the chart's text alternative.
+	Description string
+}
+
+// item is one data point. Value is "-" for a year with no figure, which
+// ECharts leaves as a gap, never a zero.
+type item struct {
+	Value any         `json:"value"`
+	Label *opts.Label `json:"label,omitempty"`
+}
+
+// Build makes the option for one series, or for a count and a percentage
+// sharing an x-axis (the first on the left axis, the second on the right).
+func Build(o Options, series ...indicators.Series) (Chart, error) {
+	if len(series) == 0 || len(series) > 2 {
+		return Chart{}, fmt.Errorf("chart: %d series; a chart takes one or two", len(series))
+	}
+	periods := span(series)
+	categories := make([]string, len(periods))
+	for i, p := range periods {
+		categories[i] = p.String()
+	}
+
+	c := charts.NewBar()
+	c.SetXAxis(categories)
+	c.SetGlobalOptions(
+		charts.WithColorsOpts(opts.Colors(palette)),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
+		charts.WithGridOpts(opts.Grid{Left: "2%", Right: "2%", Top: "40", Bottom: "48", ContainLabel: opts.Bool(true)}),
+		charts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true), Label: &opts.AriaLabel{Enabled: opts.Bool(true), Description: o.Description}}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), HideOverlap: opts.Bool(true)}}),
+		charts.WithYAxisOpts(yAxis(series[0].Definition)),
+	)
+	if len(series) == 2 {
+		right := yAxis(series[1].Definition)
+		right.Position = "right"
+		right.SplitLine = &opts.SplitLine{Show: opts.Bool(false)}
+		c.ExtendYAxis(right)
+	}
+	for i, s := range series {
+		c.MultiSeries = append(c.MultiSeries, seriesFor(s, i, periods, o)...)
+	}
+	if marks := breakMarks(series, periods); len(marks) > 0 {
+		c.MultiSeries[0].MarkLines = &opts.MarkLines{Data: marks, MarkLineStyle: opts.MarkLineStyle{
+			Symbol:    []string{"none", "none"},
+			LineStyle: &opts.LineStyle{Color: breakColour, Type: "dashed", Width: 2},
+			Label:     &opts.Label{Show: opts.Bool(true), Position: "insideEndTop", Formatter: "Break", Color: breakColour},
+		}}
+	}
+	c.Validate()
+	b, err := json.Marshal(c.JSON()) // escapes <, > and & as \u003c etc.
+	if err != nil {
+		return Chart{}, fmt.Errorf("chart: %w", err)
+	}
+	return Chart{Option: b, Tips: tips(series, periods)}, nil
+}
+
+// span lists every reporting year from the earliest to the latest point.
+func span(series []indicators.Series) []indicators.Period {
+	var first, last indicators.Period
+	for _, s := range series {
+		for _, p := range s.Points {
+			if first == 0 || p.Period < first {
+				first = p.Period
+			}
+			if p.Period > last {
+				last = p.Period
+			}
+		}
+	}
+	var out []indicators.Period
+	for p := first; first != 0 && p <= last; p++ {
+		out = append(out, p)
+	}
+	return out
+}
+
+func yAxis(d *indicators.Definition) opts.YAxis {
+	y := opts.YAxis{Type: "value", Name: axisName(d), NameLocation: "end", AxisLabel: &opts.AxisLabel{Show: opts.Bool(true)}}
+	if d.IsPercent() {
+		y.AxisLabel.Formatter = "{value}%"
+	}
+	return y
+}
+
+func axisName(d *indicators.Definition) string {
+	if d.IsPercent() {
+		return "Per cent"
+	}
+	return "Number"
+}
+
+// seriesFor splits one series into comparable segments at its breaks, so
+// that no line or stack joins values either side of a break, and styles
+// segments from secondary sources apart (dashed, hatched).
+func seriesFor(s indicators.Series, index int, periods []indicators.Period, o Options) []charts.SingleSeries {
+	d := s.Definition
+	byPeriod := map[indicators.Period]indicators.Point{}
+	for _, p := range s.Points {
+		byPeriod[p.Period] = p
+	}
+	var segments [][]indicators.Point
+	for _, p := range s.Points {
+		if len(segments) == 0 || p.BreakBefore {
+			segments = append(segments, nil)
+		}
+		segments[len(segments)-1] = append(segments[len(segments)-1], p)
+	}
+	colour := palette[index%len(palette)]
+	var out []charts.SingleSeries
+	for _, seg := range segments {
+		if !hasValue(seg) {
+			continue // a stretch of gaps between two breaks draws nothing
+		}
+		secondary := seg[0].Secondary
+		inSeg := map[indicators.Period]bool{}
+		for _, p := range seg {
+			inSeg[p.Period] = true
+		}
+		data := make([]item, len(periods))
+		for i, per := range periods {
+			data[i] = item{Value: "-"}
+			p, ok := byPeriod[per]
+			if !ok || !inSeg[per] || p.Value == nil {
+				continue
+			}
+			data[i].Value = *p.Value
+			if o.Labels && p.Change != nil {
+				data[i].Label = &opts.Label{Show: opts.Bool(true), Formatter: changeLabel(d, p)}
+			}
+		}
+		name := d.ShortTitle
+		if secondary {
+			name += " (secondary sources)"
+		}
+		ss := charts.SingleSeries{Name: name, Type: d.Chart.Type, Data: data, YAxisIndex: index, Color: colour}
+		switch d.Chart.Type {
+		case "bar":
+			ss.Stack = d.ID // segments never overlap: stacking keeps one bar a year
+			ss.BarMaxWidth = "48"
+			ss.Label = &opts.Label{Position: "top", FontSize: 11, Color: "#0b0c0c"}
+			if secondary {
+				// A pale fill with a full-colour outline: told apart by more than hue.
+				ss.ItemStyle = &opts.ItemStyle{Color: "#cfe3f2", BorderColor: colour, BorderWidth: 2}
+			}
+		case "line":
+			ss.ConnectNulls = opts.Bool(false)
+			ss.Symbol = "circle"
+			ss.SymbolSize = 7
+			ss.LineStyle = &opts.LineStyle{Width: 3}
+			ss.Label = &opts.Label{Position: "top", FontSize: 11, Color: "#0b0c0c"}
+			if secondary {
+				ss.Symbol = "emptyCircle"
+				ss.LineStyle = &opts.LineStyle{Width: 2, Type: "dashed"}
+			}
+		}
+		out = append(out, ss)
+	}
+	return out
+}
+
+func hasValue(points []indicators.Point) bool {
+	for _, p := range points {
+		if p.Value != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// changeLabel is the short change shown above a point: "+10.8%" for a count,
+// "+0.8 pts" for a percentage.
+func changeLabel(d *indicators.Definition, p indicators.Point) string {
+	if d.IsPercent() || p.ChangePct == nil {
+		return d.FormatChange(*p.Change)
+	}
+	return indicators.FormatChangePct(*p.ChangePct)
+}
+
+// breakMarks draws a dashed vertical line between the two years either side
+// of each break (category indexes are numbers, so half way is i - 0.5).
+func breakMarks(series []indicators.Series, periods []indicators.Period) []any {
+	seen := map[indicators.Period]bool{}
+	var marks []any
+	for _, s := range series {
+		for _, p := range s.Points {
+			if !p.BreakBefore || seen[p.Period] {
+				continue
+			}
+			seen[p.Period] = true
+			for i, per := range periods {
+				if per == p.Period {
+					marks = append(marks, opts.MarkLineNameXAxisItem{Name: "Break in series before " + per.String(), XAxis: float64(i) - 0.5})
+				}
+			}
+		}
+	}
+	return marks
+}
+
+// tips gives, for each year, the lines its tooltip shows: each series'
+// value or symbol, the change from the year before or why there is none,
+// breaks, and whether the figure is from a secondary source.
+func tips(series []indicators.Series, periods []indicators.Period) [][]string {
+	out := make([][]string, len(periods))
+	for i, per := range periods {
+		lines := []string{per.String()}
+		for _, s := range series {
+			d := s.Definition
+			var p indicators.Point
+			found := false
+			for _, q := range s.Points {
+				if q.Period == per {
+					p, found = q, true
+				}
+			}
+			if !found {
+				lines = append(lines, d.ShortTitle+": no figure")
+				continue
+			}
+			val := d.FormatPoint(p)
+			if p.Symbol != "" {
+				val += " (" + p.Symbol.Meaning() + ")"
+			}
+			if p.Secondary && p.Value != nil {
+				val += ", secondary source"
+			}
+			lines = append(lines, d.ShortTitle+": "+val)
+			if p.Value != nil {
+				lines = append(lines, "  "+capitalise(d.ChangePhrase(p)))
+			}
+			if b, ok := d.BreakBefore(per); ok && p.BreakBefore {
+				lines = append(lines, "  Break in series: "+b.Explanation)
+			}
+		}
+		out[i] = lines
+	}
+	return out
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

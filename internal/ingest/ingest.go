@@ -1,0 +1,233 @@
+// Package ingest reads uploaded CSV files (the native format and the open
+// data files of Explore Education Statistics) into validated observations.
+// Every problem in every file is collected with its file, line and column;
+// a file with any problem yields nothing to store. It is the only package
+// that imports gocsv.
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"cptrends/indicators"
+	"cptrends/internal/store"
+
+	"github.com/gocarina/gocsv"
+)
+
+func init() {
+	// Header names match without regard to case, surrounding spaces or a
+	// byte-order mark. This is gocsv's only package-level setting we change.
+	gocsv.SetHeaderNormalizer(normalizeHeader)
+}
+
+func normalizeHeader(s string) string {
+	return strings.ToLower(strings.TrimSpace(strings.TrimPrefix(s, "\uFEFF")))
+}
+
+// DefaultMaxFileSize is the largest file accepted unless configured.
+const DefaultMaxFileSize = 50 << 20
+
+// maxErrors bounds the problems listed; the rest are counted.
+const maxErrors = 1000
+
+// NoColumn stands in the column place of a problem with a whole file.
+const NoColumn = "-"
+
+// Input is one file to read.
+type Input struct {
+	Name string
+	R    io.Reader
+}
+
+// Problem is one reason a file was refused, at a line (the header is line 1)
+// and a column (the header name, or NoColumn for the whole line or file).
+type Problem struct {
+	File    string
+	Line    int
+	Column  string
+	Message string
+}
+
+func (p Problem) Error() string {
+	return fmt.Sprintf("%s:%d:%s: %s", p.File, p.Line, p.Column, p.Message)
+}
+
+// Result is what reading a set of files found.
+type Result struct {
+	Files        []store.File
+	Observations []indicators.Observation
+	// Ignored lists, per file, columns that feed no indicator.
+	Ignored map[string][]string
+	// Problems lists every problem found (up to maxErrors); Omitted counts
+	// those past that limit.
+	Problems []Problem
+	Omitted  int
+}
+
+// OK reports whether the files can be loaded.
+func (r *Result) OK() bool { return len(r.Problems) == 0 && r.Omitted == 0 }
+
+// Options configure reading.
+type Options struct {
+	MaxFileSize int64
+}
+
+// cell identifies one published value, to find duplicates across files.
+type cell struct {
+	indicator string
+	geography string
+	period    indicators.Period
+}
+
+type seen struct {
+	file string
+	line int
+	obs  indicators.Observation
+}
+
+// reader accumulates one upload across its files.
+type reader struct {
+	cat   *indicators.Catalog
+	opts  Options
+	res   Result
+	cells map[cell]seen
+}
+
+// Read reads and validates every file as one upload.
+func Read(cat *indicators.Catalog, opts Options, inputs ...Input) *Result {
+	if opts.MaxFileSize <= 0 {
+		opts.MaxFileSize = DefaultMaxFileSize
+	}
+	r := &reader{cat: cat, opts: opts, cells: map[cell]seen{}, res: Result{Ignored: map[string][]string{}}}
+	for _, in := range inputs {
+		r.readFile(in)
+	}
+	if !r.res.OK() {
+		r.res.Observations = nil
+	}
+	return &r.res
+}
+
+func (r *reader) problem(file string, line int, column, format string, args ...any) {
+	if len(r.res.Problems) >= maxErrors {
+		r.res.Omitted++
+		return
+	}
+	r.res.Problems = append(r.res.Problems, Problem{File: file, Line: line, Column: column, Message: fmt.Sprintf(format, args...)})
+}
+
+// errTooLarge marks a file over the size limit.
+var errTooLarge = errors.New("file too large")
+
+// limitedReader fails once more than n bytes have been read, so an
+// oversized file is refused without reading it whole.
+type limitedReader struct {
+	r io.Reader
+	n int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	if l.n < 0 {
+		return n, errTooLarge
+	}
+	return n, err
+}
+
+func (r *reader) readFile(in Input) {
+	h := sha256.New()
+	counted := &countingWriter{w: h}
+	lim := &limitedReader{r: io.TeeReader(in.R, counted), n: r.opts.MaxFileSize}
+	br := bufio.NewReaderSize(lim, 64<<10)
+	rows := 0
+	defer func() {
+		// Drain what is left so the checksum covers the whole file.
+		if _, err := io.Copy(io.Discard, br); errors.Is(err, errTooLarge) {
+			r.tooLarge(in.Name)
+		}
+		r.res.Files = append(r.res.Files, store.File{Name: in.Name, SHA256: hex.EncodeToString(h.Sum(nil)), Size: counted.n, Rows: rows})
+	}()
+
+	head, err := br.Peek(8 << 10)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		if errors.Is(err, errTooLarge) {
+			return // reported by the drain above
+		}
+		r.problem(in.Name, 1, NoColumn, "the file could not be read")
+		return
+	}
+	if msg := notCSV(head); msg != "" {
+		r.problem(in.Name, 1, NoColumn, "%s", msg)
+		return
+	}
+	if bytes.HasPrefix(head, []byte("\xEF\xBB\xBF")) {
+		br.Discard(3)
+	}
+	rows = r.readNative(in.Name, br)
+}
+
+func (r *reader) tooLarge(name string) {
+	r.problem(name, 1, NoColumn, "the file is larger than the %d MB limit", r.opts.MaxFileSize>>20)
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	c.n += int64(len(p))
+	return c.w.Write(p)
+}
+
+// notCSV recognises files that are plainly not CSV text by their first
+// bytes, so the user gets one clear message instead of a page of errors.
+func notCSV(head []byte) string {
+	switch {
+	case len(bytes.TrimSpace(bytes.TrimPrefix(head, []byte("\xEF\xBB\xBF")))) == 0:
+		return "the file is empty"
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return "this is not a CSV file: it looks like an Excel workbook (.xlsx) or another zip file; in Excel, use Save As and choose CSV UTF-8"
+	case bytes.HasPrefix(head, []byte("\xD0\xCF\x11\xE0")):
+		return "this is not a CSV file: it looks like an old Excel workbook (.xls); in Excel, use Save As and choose CSV UTF-8"
+	case bytes.HasPrefix(head, []byte("%PDF")):
+		return "this is not a CSV file: it looks like a PDF"
+	case bytes.IndexByte(head, 0) >= 0:
+		return "this is not a CSV file: it contains binary data"
+	}
+	return ""
+}
+
+// checkText rejects text that would corrupt pages or line numbers: invalid
+// UTF-8, line breaks and other control characters.
+func checkText(s string) string {
+	if !utf8.ValidString(s) {
+		return "is not valid UTF-8 text; save the file as CSV UTF-8"
+	}
+	for _, c := range s {
+		if c == '\n' || c == '\r' {
+			return "contains a line break; values must fit on one line"
+		}
+		if c < 0x20 && c != '\t' || c == 0x7f {
+			return "contains a control character"
+		}
+	}
+	return ""
+}
+
+// quote shows a found value in a message, cut short if long.
+func quote(s string) string {
+	if utf8.RuneCountInString(s) > 40 {
+		s = string([]rune(s)[:40]) + "…"
+	}
+	return fmt.Sprintf("%q", s)
+}

@@ -1,0 +1,57 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"cptrends/indicators"
+)
+
+const observationsQuery = `
+SELECT period, value, symbol, note, geography_name, geography_level
+FROM current_observations
+WHERE indicator = ? AND geography_code = ?
+ORDER BY period`
+
+// Observations returns the current values of one indicator for one
+// geography, in period order.
+func (s *Store) Observations(ctx context.Context, indicator, geography string) ([]indicators.Observation, error) {
+	rows, err := s.db.QueryContext(ctx, observationsQuery, indicator, geography)
+	if err != nil {
+		return nil, fmt.Errorf("store: observations %q: %w", indicator, err)
+	}
+	defer rows.Close()
+	var out []indicators.Observation
+	for rows.Next() {
+		o := indicators.Observation{Indicator: indicator, Geography: indicators.Geography{Code: geography}}
+		var period int
+		var value sql.NullFloat64
+		if err := rows.Scan(&period, &value, &o.Symbol, &o.Note, &o.Geography.Name, &o.Geography.Level); err != nil {
+			return nil, fmt.Errorf("store: scan observation: %w", err)
+		}
+		o.Period = indicators.Period(period)
+		if value.Valid {
+			v := value.Float64
+			o.Value = &v
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// Geography returns the name and level last published for code.
+func (s *Store) Geography(ctx context.Context, code string) (indicators.Geography, error) {
+	g := indicators.Geography{Code: code}
+	err := s.db.QueryRowContext(ctx, `
+		SELECT geography_name, geography_level FROM observations o
+		JOIN uploads u ON u.id = o.upload_id AND u.status = 'committed'
+		WHERE geography_code = ? ORDER BY upload_id DESC LIMIT 1`, code).Scan(&g.Name, &g.Level)
+	if err == sql.ErrNoRows {
+		return g, indicators.Errorf(indicators.ENOTFOUND, "There are no figures for the area %q.", code)
+	}
+	if err != nil {
+		return g, fmt.Errorf("store: geography %q: %w", code, err)
+	}
+	return g, nil
+}

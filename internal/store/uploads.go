@@ -1,0 +1,237 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"cptrends/indicators"
+)
+
+// File describes one file of an upload.
+type File struct {
+	Name   string
+	SHA256 string
+	Size   int64
+	Rows   int
+}
+
+// NewUpload is a validated set of observations, from one or more files, to
+// be written as one upload.
+type NewUpload struct {
+	By           string
+	Files        []File
+	Observations []indicators.Observation
+}
+
+// Change kinds.
+const (
+	Added   = "added"
+	Revised = "revised"
+)
+
+// Change is one cell an upload adds or revises. Old is the value it
+// replaces, for a revision.
+type Change struct {
+	Kind string
+	New  indicators.Observation
+	Old  *indicators.Observation
+}
+
+// Summary says what an upload changed, or would change.
+type Summary struct {
+	UploadID  int64
+	Added     int
+	Revised   int
+	Unchanged int
+	Changes   []Change
+}
+
+// Upload is one upload in the history.
+type Upload struct {
+	ID           int64
+	Status       string
+	CreatedAt    time.Time
+	CreatedBy    string
+	CommittedAt  time.Time
+	RolledBackAt time.Time
+	RolledBackBy string
+	Added        int
+	Revised      int
+	Unchanged    int
+	Files        []File
+}
+
+// Import writes an upload in one transaction: every observation that adds
+// or revises a cell becomes a new row; unchanged cells are counted and not
+// written. With dryRun it computes the same summary and writes nothing.
+func (s *Store) Import(ctx context.Context, up NewUpload, dryRun bool) (Summary, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return Summary{}, fmt.Errorf("store: begin import: %w", err)
+	}
+	defer tx.Rollback()
+
+	now := timestamp(s.now())
+	res, err := tx.ExecContext(ctx, `INSERT INTO uploads (status, created_at, created_by, committed_at) VALUES ('committed', ?, ?, ?)`,
+		now, up.By, now)
+	if err != nil {
+		return Summary{}, fmt.Errorf("store: add upload: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return Summary{}, err
+	}
+	for i, f := range up.Files {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO upload_files (upload_id, position, name, sha256, size, rows) VALUES (?, ?, ?, ?, ?, ?)`,
+			id, i, f.Name, f.SHA256, f.Size, f.Rows); err != nil {
+			return Summary{}, fmt.Errorf("store: add upload file: %w", err)
+		}
+	}
+	sum, err := writeObservations(ctx, tx, id, up.Observations)
+	if err != nil {
+		return Summary{}, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE uploads SET added = ?, revised = ?, unchanged = ? WHERE id = ?`,
+		sum.Added, sum.Revised, sum.Unchanged, id); err != nil {
+		return Summary{}, fmt.Errorf("store: count upload: %w", err)
+	}
+	if dryRun {
+		return sum, nil // the deferred rollback discards everything
+	}
+	if err := tx.Commit(); err != nil {
+		return Summary{}, fmt.Errorf("store: commit import: %w", err)
+	}
+	sum.UploadID = id
+	return sum, nil
+}
+
+const currentCellQuery = `
+SELECT value, symbol, note, geography_name
+FROM current_observations
+WHERE indicator = ? AND geography_code = ? AND period = ?`
+
+const insertObservation = `
+INSERT INTO observations (indicator, geography_code, period, upload_id, geography_name, geography_level, value, symbol, note)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// writeObservations compares each observation with the cell's current value
+// and writes those that add or change it.
+func writeObservations(ctx context.Context, tx *sql.Tx, uploadID int64, obs []indicators.Observation) (Summary, error) {
+	var sum Summary
+	current, err := tx.PrepareContext(ctx, currentCellQuery)
+	if err != nil {
+		return sum, fmt.Errorf("store: prepare: %w", err)
+	}
+	defer current.Close()
+	insert, err := tx.PrepareContext(ctx, insertObservation)
+	if err != nil {
+		return sum, fmt.Errorf("store: prepare: %w", err)
+	}
+	defer insert.Close()
+
+	for _, o := range obs {
+		old := o
+		var value sql.NullFloat64
+		err := current.QueryRowContext(ctx, o.Indicator, o.Geography.Code, int(o.Period)).
+			Scan(&value, &old.Symbol, &old.Note, &old.Geography.Name)
+		switch {
+		case err == sql.ErrNoRows:
+			sum.Added++
+			sum.Changes = append(sum.Changes, Change{Kind: Added, New: o})
+		case err != nil:
+			return sum, fmt.Errorf("store: read current value: %w", err)
+		default:
+			old.Value = nil
+			if value.Valid {
+				old.Value = &value.Float64
+			}
+			if old.Same(o) && old.Geography.Name == o.Geography.Name {
+				sum.Unchanged++
+				continue
+			}
+			sum.Revised++
+			sum.Changes = append(sum.Changes, Change{Kind: Revised, New: o, Old: &old})
+		}
+		if _, err := insert.ExecContext(ctx, o.Indicator, o.Geography.Code, int(o.Period), uploadID,
+			o.Geography.Name, o.Geography.Level, nullFloat(o.Value), string(o.Symbol), o.Note); err != nil {
+			return sum, fmt.Errorf("store: add observation: %w", err)
+		}
+	}
+	return sum, nil
+}
+
+func nullFloat(v *float64) any {
+	if v == nil {
+		return nil
+	}
+	return *v
+}
+
+// HasUploads reports whether any upload has ever been made.
+func (s *Store) HasUploads(ctx context.Context) (bool, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM uploads)`).Scan(&n); err != nil {
+		return false, fmt.Errorf("store: count uploads: %w", err)
+	}
+	return n == 1, nil
+}
+
+const uploadsQuery = `
+SELECT id, status, created_at, created_by, committed_at, rolled_back_at, rolled_back_by, added, revised, unchanged
+FROM uploads ORDER BY id DESC`
+
+// Uploads lists every upload, newest first, with its files.
+func (s *Store) Uploads(ctx context.Context) ([]Upload, error) {
+	rows, err := s.db.QueryContext(ctx, uploadsQuery)
+	if err != nil {
+		return nil, fmt.Errorf("store: list uploads: %w", err)
+	}
+	defer rows.Close()
+	var out []Upload
+	byID := map[int64]int{}
+	for rows.Next() {
+		var u Upload
+		var created string
+		var committed, rolledBack, rolledBackBy sql.NullString
+		if err := rows.Scan(&u.ID, &u.Status, &created, &u.CreatedBy, &committed, &rolledBack, &rolledBackBy,
+			&u.Added, &u.Revised, &u.Unchanged); err != nil {
+			return nil, fmt.Errorf("store: scan upload: %w", err)
+		}
+		u.CreatedAt = parseTime(sql.NullString{String: created, Valid: true})
+		u.CommittedAt, u.RolledBackAt, u.RolledBackBy = parseTime(committed), parseTime(rolledBack), rolledBackBy.String
+		byID[u.ID] = len(out)
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	files, err := s.db.QueryContext(ctx, `SELECT upload_id, name, sha256, size, rows FROM upload_files ORDER BY upload_id, position`)
+	if err != nil {
+		return nil, fmt.Errorf("store: list upload files: %w", err)
+	}
+	defer files.Close()
+	for files.Next() {
+		var id int64
+		var f File
+		if err := files.Scan(&id, &f.Name, &f.SHA256, &f.Size, &f.Rows); err != nil {
+			return nil, fmt.Errorf("store: scan upload file: %w", err)
+		}
+		if i, ok := byID[id]; ok {
+			out[i].Files = append(out[i].Files, f)
+		}
+	}
+	return out, files.Err()
+}
+
+// LastUpdated is when the data last changed (a commit or a rollback); zero
+// when nothing has been loaded.
+func (s *Store) LastUpdated(ctx context.Context) (time.Time, error) {
+	var last sql.NullString
+	err := s.db.QueryRowContext(ctx, `SELECT MAX(MAX(COALESCE(committed_at, '')), MAX(COALESCE(rolled_back_at, ''))) FROM uploads WHERE status <> 'pending'`).Scan(&last)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("store: last updated: %w", err)
+	}
+	return parseTime(last), nil
+}

@@ -1,0 +1,119 @@
+package web
+
+import (
+	"bytes"
+	"encoding/csv"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"cptrends/indicators"
+
+	"github.com/labstack/echo/v4"
+)
+
+type indicatorShowPage struct {
+	layout
+	Def    *indicators.Definition
+	Figure figureView
+}
+
+type indicatorIndexPage struct {
+	layout
+	Indicators []otherIndicator
+}
+
+// lookup finds the indicator named in the URL.
+func (s *Server) lookup(id string) (*indicators.Definition, error) {
+	d, ok := s.cat.Lookup(id)
+	if !ok {
+		return nil, indicators.Errorf(indicators.ENOTFOUND, "There is no indicator called %q.", id)
+	}
+	return d, nil
+}
+
+func (s *Server) handleIndicatorIndex(c echo.Context) error {
+	page := indicatorIndexPage{layout: s.layout(c, "All indicators")}
+	for _, d := range s.cat.All() {
+		sr, err := s.series(c.Request().Context(), d, indicators.England)
+		if err != nil {
+			return err
+		}
+		page.Indicators = append(page.Indicators, otherIndicator{Def: d, Headline: sr.Headline()})
+	}
+	return s.render(c, http.StatusOK, "indicator_index", page)
+}
+
+// handleIndicatorShow shows one indicator in full, or its data as CSV when
+// the address ends in .csv.
+func (s *Server) handleIndicatorShow(c echo.Context) error {
+	id := c.Param("id")
+	if strings.HasSuffix(id, ".csv") {
+		return s.handleIndicatorCSV(c, strings.TrimSuffix(id, ".csv"))
+	}
+	d, err := s.lookup(id)
+	if err != nil {
+		return err
+	}
+	sr, err := s.series(c.Request().Context(), d, indicators.England)
+	if err != nil {
+		return err
+	}
+	fig, err := buildFigure("chart-"+d.ID, d.Chart.Figure, d.Title, true, sr)
+	if err != nil {
+		return err
+	}
+	page := indicatorShowPage{layout: s.layout(c, d.Title), Def: d, Figure: fig}
+	return s.render(c, http.StatusOK, "indicator_show", page)
+}
+
+// csvHeader names the columns of a chart's data download. The first six
+// are the native upload format, so a download loads back as it is.
+var csvHeader = []string{"indicator", "period", "geography_code", "geography_name", "value", "note",
+	"change", "change_pct", "break_before", "secondary_source"}
+
+func (s *Server) handleIndicatorCSV(c echo.Context, id string) error {
+	d, err := s.lookup(id)
+	if err != nil {
+		return err
+	}
+	sr, err := s.series(c.Request().Context(), d, indicators.England)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write(csvHeader)
+	for _, p := range sr.Points {
+		value := string(p.Symbol)
+		if p.Value != nil {
+			value = strconv.FormatFloat(*p.Value, 'f', -1, 64)
+		}
+		w.Write([]string{d.ID, p.Period.String(), sr.Geography.Code, safeCell(sr.Geography.Name), value,
+			safeCell(strings.Join(p.Notes, " ")), formatOptional(p.Change), formatOptional(p.ChangePct),
+			strconv.FormatBool(p.BreakBefore), strconv.FormatBool(p.Secondary)})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+d.ID+`.csv"`)
+	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}
+
+func formatOptional(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*v, 'f', -1, 64)
+}
+
+// safeCell stops a spreadsheet from running text as a formula: a cell that
+// starts with =, +, -, @, tab or carriage return gets a leading apostrophe,
+// which spreadsheets hide.
+func safeCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

@@ -1,0 +1,62 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+
+	"cptrends/indicators"
+
+	"github.com/labstack/echo/v4"
+)
+
+type overviewPage struct {
+	layout
+	Geography indicators.Geography
+	Figures   []figureView
+	Others    []otherIndicator
+}
+
+type otherIndicator struct {
+	Def      *indicators.Definition
+	Headline string
+}
+
+// handleOverview shows figures 1 to 4 with their headlines, and the other
+// indicators with theirs.
+func (s *Server) handleOverview(c echo.Context) error {
+	ctx := c.Request().Context()
+	geo := indicators.England
+	page := overviewPage{layout: s.layout(c, "Child protection in England"), Geography: geo}
+	onFigure := map[string]bool{}
+	for _, fig := range s.cat.Figures() {
+		var series []indicators.Series
+		for _, d := range fig.Definitions {
+			sr, err := s.series(ctx, d, geo)
+			if err != nil {
+				return err
+			}
+			series = append(series, sr)
+			onFigure[d.ID] = true
+		}
+		title := fig.Definitions[0].Title
+		if len(fig.Definitions) == 2 {
+			title = fig.Definitions[0].Title + ": number and percentage of plans ending"
+		}
+		f, err := buildFigure(fmt.Sprintf("figure-%d", fig.Number), fig.Number, title, false, series...)
+		if err != nil {
+			return err
+		}
+		page.Figures = append(page.Figures, f)
+	}
+	for _, d := range s.cat.All() {
+		if onFigure[d.ID] {
+			continue
+		}
+		sr, err := s.series(ctx, d, geo)
+		if err != nil {
+			return err
+		}
+		page.Others = append(page.Others, otherIndicator{Def: d, Headline: sr.Headline()})
+	}
+	return s.render(c, http.StatusOK, "overview", page)
+}

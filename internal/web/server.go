@@ -1,0 +1,79 @@
+// Package web serves the dashboard: pages, the JSON API, CSV downloads and
+// static assets. It is the only package that imports echo.
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"cptrends/indicators"
+	"cptrends/internal/store"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Options configure the server.
+type Options struct {
+	Logger *slog.Logger
+}
+
+// Server is the dashboard's HTTP server.
+type Server struct {
+	echo   *echo.Echo
+	store  *store.Store
+	cat    *indicators.Catalog
+	log    *slog.Logger
+	pages  *pages
+	assets *assetSet
+}
+
+// New builds the server and its routes.
+func New(st *store.Store, cat *indicators.Catalog, opts Options) (*Server, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	as, err := loadAssets()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{echo: echo.New(), store: st, cat: cat, log: log, assets: as}
+	if s.pages, err = loadPages(s.templateFuncs()); err != nil {
+		return nil, err
+	}
+	s.echo.HideBanner, s.echo.HidePort = true, true
+	s.echo.HTTPErrorHandler = s.handleError
+	s.routes()
+	return s, nil
+}
+
+// ServeHTTP makes the server an http.Handler, for tests and for Serve.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// Serve answers requests on ln until ctx is cancelled, then stops taking
+// new connections and lets requests in flight finish.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // uploads of large files
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	done := make(chan error, 1)
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		done <- srv.Shutdown(shutdown)
+	}()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return <-done
+}
