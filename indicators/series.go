@@ -13,7 +13,10 @@ type Point struct {
 	ChangePct   *float64 `json:"change_pct"`
 	NoChange    string   `json:"-"`
 	BreakBefore bool     `json:"break_before"`
-	Notes       []string `json:"notes"`
+	// Notes are the definition's caveats on the year, then the value's own
+	// note, which Note holds alone.
+	Notes []string `json:"notes"`
+	Note  string   `json:"-"`
 	// Secondary marks a value quoted from a secondary source.
 	Secondary bool `json:"-"`
 }
@@ -56,7 +59,7 @@ func NewSeries(def *Definition, geo Geography, obs []Observation) Series {
 		pt := Point{Period: p, Notes: def.NotesFor(p), Secondary: def.IsSecondary(p)}
 		o, ok := byPeriod[p]
 		if ok {
-			pt.Value, pt.Symbol = o.Value, o.Symbol
+			pt.Value, pt.Symbol, pt.Note = o.Value, o.Symbol, o.Note
 			if o.Note != "" {
 				pt.Notes = append(pt.Notes, o.Note)
 			}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
-	"time"
 
 	"cptrends/indicators"
 	"cptrends/internal/ingest"
@@ -76,8 +75,6 @@ func loadBundled(ctx context.Context, st *store.Store) error {
 	if !res.OK() {
 		return fmt.Errorf("bundled data refused: %v", res.Problems[0])
 	}
-	start := time.Now()
 	_, err = st.Import(ctx, store.NewUpload{By: bundledBy, Files: res.Files, Observations: res.Observations}, false)
-	_ = start
 	return err
 }

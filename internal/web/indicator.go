@@ -70,7 +70,7 @@ func (s *Server) handleIndicatorShow(c echo.Context) error {
 // csvHeader names the columns of a chart's data download. The first six
 // are the native upload format, so a download loads back as it is.
 var csvHeader = []string{"indicator", "period", "geography_code", "geography_name", "value", "note",
-	"change", "change_pct", "break_before", "secondary_source"}
+	"change", "change_pct", "break_before", "secondary_source", "caveats"}
 
 func (s *Server) handleIndicatorCSV(c echo.Context, id string) error {
 	d, err := s.lookup(id)
@@ -85,13 +85,16 @@ func (s *Server) handleIndicatorCSV(c echo.Context, id string) error {
 	w := csv.NewWriter(&buf)
 	w.Write(csvHeader)
 	for _, p := range sr.Points {
+		if p.Value == nil && p.Symbol == "" {
+			continue // a year with nothing published
+		}
 		value := string(p.Symbol)
 		if p.Value != nil {
 			value = strconv.FormatFloat(*p.Value, 'f', -1, 64)
 		}
 		w.Write([]string{d.ID, p.Period.String(), sr.Geography.Code, safeCell(sr.Geography.Name), value,
-			safeCell(strings.Join(p.Notes, " ")), formatOptional(p.Change), formatOptional(p.ChangePct),
-			strconv.FormatBool(p.BreakBefore), strconv.FormatBool(p.Secondary)})
+			safeCell(p.Note), formatOptional(p.Change), formatOptional(p.ChangePct),
+			strconv.FormatBool(p.BreakBefore), strconv.FormatBool(p.Secondary), safeCell(strings.Join(d.NotesFor(p.Period), " "))})
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {

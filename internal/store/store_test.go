@@ -1,0 +1,216 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"cptrends/indicators"
+)
+
+func newTestStore(t *testing.T) (*Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "cptrends.db")
+	st, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st, path
+}
+
+func num(v float64) *float64 { return &v }
+
+func obs(id string, period int, v *float64, sym indicators.Symbol) indicators.Observation {
+	return indicators.Observation{Indicator: id, Geography: indicators.England, Period: indicators.Period(period), Value: v, Symbol: sym}
+}
+
+func mustImport(t *testing.T, st *Store, o ...indicators.Observation) Summary {
+	t.Helper()
+	sum, err := st.Import(context.Background(), NewUpload{By: "test", Files: []File{{Name: "t.csv", SHA256: "x", Rows: len(o)}}, Observations: o}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sum
+}
+
+func values(t *testing.T, st *Store, id string) map[int]string {
+	t.Helper()
+	got, err := st.Observations(context.Background(), id, indicators.EnglandCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[int]string{}
+	for _, o := range got {
+		if o.Value != nil {
+			out[int(o.Period)] = indicators.FormatNumber(*o.Value, 1)
+		} else {
+			out[int(o.Period)] = string(o.Symbol)
+		}
+	}
+	return out
+}
+
+func TestStore_Import(t *testing.T) {
+	ctx := context.Background()
+	t.Run("OK", func(t *testing.T) {
+		st, _ := newTestStore(t)
+		sum := mustImport(t, st, obs("referrals", 2014, num(657780), ""), obs("referrals", 2015, nil, "c"))
+		if sum.Added != 2 || sum.Revised != 0 || sum.Unchanged != 0 || sum.UploadID == 0 {
+			t.Fatalf("summary = %+v, want 2 added", sum)
+		}
+		got := values(t, st, "referrals")
+		if got[2014] != "657,780.0" || got[2015] != "c" {
+			t.Fatalf("values = %v", got)
+		}
+		has, err := st.HasUploads(ctx)
+		if err != nil || !has {
+			t.Fatalf("HasUploads = %v, %v", has, err)
+		}
+	})
+	t.Run("Unchanged", func(t *testing.T) {
+		st, _ := newTestStore(t)
+		mustImport(t, st, obs("referrals", 2014, num(657780), ""))
+		sum := mustImport(t, st, obs("referrals", 2014, num(657780), ""))
+		if sum.Added != 0 || sum.Revised != 0 || sum.Unchanged != 1 {
+			t.Fatalf("summary = %+v, want 1 unchanged", sum)
+		}
+		var rows int
+		st.db.QueryRow(`SELECT count(*) FROM observations`).Scan(&rows)
+		if rows != 1 {
+			t.Fatalf("observation rows = %d, want 1: an unchanged value adds nothing", rows)
+		}
+	})
+	t.Run("Revision", func(t *testing.T) {
+		st, _ := newTestStore(t)
+		mustImport(t, st, obs("cpp_second_or_subsequent_pct", 2022, num(23.3), ""))
+		sum := mustImport(t, st, obs("cpp_second_or_subsequent_pct", 2022, num(22.7), ""))
+		if sum.Revised != 1 || len(sum.Changes) != 1 || *sum.Changes[0].Old.Value != 23.3 {
+			t.Fatalf("summary = %+v, want 1 revised from 23.3", sum)
+		}
+		if got := values(t, st, "cpp_second_or_subsequent_pct")[2022]; got != "22.7" {
+			t.Fatalf("current value = %s, want 22.7", got)
+		}
+		// The published value before the revision is kept.
+		var kept int
+		st.db.QueryRow(`SELECT count(*) FROM observations WHERE value = 23.3`).Scan(&kept)
+		if kept != 1 {
+			t.Fatal("the revised value was destroyed")
+		}
+	})
+	t.Run("SymbolReplacesValue", func(t *testing.T) {
+		st, _ := newTestStore(t)
+		mustImport(t, st, obs("referrals", 2021, num(1000), ""))
+		sum := mustImport(t, st, obs("referrals", 2021, nil, "x"))
+		if sum.Revised != 1 {
+			t.Fatalf("summary = %+v, want 1 revised", sum)
+		}
+		if got := values(t, st, "referrals")[2021]; got != "x" {
+			t.Fatalf("current = %q, want the symbol x", got)
+		}
+	})
+	t.Run("DryRun", func(t *testing.T) {
+		st, _ := newTestStore(t)
+		sum, err := st.Import(ctx, NewUpload{By: "test", Observations: []indicators.Observation{obs("referrals", 2014, num(1), "")}}, true)
+		if err != nil || sum.Added != 1 {
+			t.Fatalf("dry run = %+v, %v", sum, err)
+		}
+		if has, _ := st.HasUploads(ctx); has {
+			t.Fatal("a dry run wrote an upload")
+		}
+		if got := values(t, st, "referrals"); len(got) != 0 {
+			t.Fatalf("a dry run wrote values: %v", got)
+		}
+	})
+	t.Run("History", func(t *testing.T) {
+		st, _ := newTestStore(t)
+		mustImport(t, st, obs("referrals", 2014, num(1), ""))
+		mustImport(t, st, obs("referrals", 2014, num(2), ""), obs("referrals", 2015, num(3), ""))
+		ups, err := st.Uploads(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ups) != 2 || ups[0].Added != 1 || ups[0].Revised != 1 || ups[1].Added != 1 || len(ups[0].Files) != 1 {
+			t.Fatalf("uploads = %+v", ups)
+		}
+		if ups[0].CreatedBy != "test" || ups[0].CreatedAt.IsZero() {
+			t.Fatalf("upload lacks who and when: %+v", ups[0])
+		}
+		last, err := st.LastUpdated(ctx)
+		if err != nil || last.IsZero() {
+			t.Fatalf("LastUpdated = %v, %v", last, err)
+		}
+	})
+}
+
+func TestStore_Open(t *testing.T) {
+	ctx := context.Background()
+	t.Run("Reopen", func(t *testing.T) {
+		st, path := newTestStore(t)
+		mustImport(t, st, obs("referrals", 2014, num(5), ""))
+		st.Close()
+		again, err := Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer again.Close()
+		if got := values(t, again, "referrals")[2014]; got != "5.0" {
+			t.Fatalf("after reopening: %q", got)
+		}
+	})
+	t.Run("ErrNotSQLite", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "notes.db")
+		body := bytes.Repeat([]byte("this is not a database\n"), 200)
+		os.WriteFile(path, body, 0o644)
+		if _, err := Open(ctx, path); err == nil || indicators.ErrorCode(err) != indicators.EINVALID {
+			t.Fatalf("Open = %v, want a clear refusal", err)
+		}
+		after, _ := os.ReadFile(path)
+		if !bytes.Equal(after, body) {
+			t.Fatal("the file was changed")
+		}
+	})
+	t.Run("ErrOtherDatabase", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "other.db")
+		db, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Exec(`CREATE TABLE invoices (id INTEGER)`)
+		db.Close()
+		if _, err := Open(ctx, path); err == nil || indicators.ErrorCode(err) != indicators.EINVALID {
+			t.Fatalf("Open = %v, want a refusal", err)
+		}
+	})
+	t.Run("ErrNewerVersion", func(t *testing.T) {
+		st, path := newTestStore(t)
+		st.db.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', 'x')`)
+		st.Close()
+		_, err := Open(ctx, path)
+		if err == nil || indicators.ErrorCode(err) != indicators.EINVALID {
+			t.Fatalf("Open = %v, want a refusal naming a newer version", err)
+		}
+	})
+}
+
+func TestStore_Backup(t *testing.T) {
+	ctx := context.Background()
+	st, _ := newTestStore(t)
+	mustImport(t, st, obs("referrals", 2014, num(657780), ""), obs("referrals", 2015, nil, "c"))
+	path := filepath.Join(t.TempDir(), "backup.db")
+	if err := st.Backup(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	copy, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer copy.Close()
+	got, want := values(t, copy, "referrals"), values(t, st, "referrals")
+	if len(got) != 2 || got[2014] != want[2014] || got[2015] != want[2015] {
+		t.Fatalf("backup = %v, want %v", got, want)
+	}
+}
