@@ -7,7 +7,6 @@ FROM node:20-slim AS assets
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
-COPY scripts/ scripts/
 COPY assets/scss/ assets/scss/
 RUN npm run build
 

@@ -9,6 +9,9 @@ type Observation struct {
 	Value     *float64
 	Symbol    Symbol
 	Note      string
+	// Earlier is the value this one revised, if it revised a different
+	// figure or symbol; nil for a value as first published.
+	Earlier *Observation
 }
 
 // Same reports whether o and p publish the same figure, symbol and note.

@@ -19,6 +19,10 @@ type Point struct {
 	Note  string   `json:"-"`
 	// Secondary marks a value quoted from a secondary source.
 	Secondary bool `json:"-"`
+	// Revised marks a value that replaced a different published figure
+	// (shown "r", as official statistics do); Previous is that figure.
+	Revised  bool         `json:"revised"`
+	Previous *Observation `json:"-"`
 }
 
 // Series is an indicator's values for one geography, one point a year from
@@ -60,6 +64,7 @@ func NewSeries(def *Definition, geo Geography, obs []Observation) Series {
 		o, ok := byPeriod[p]
 		if ok {
 			pt.Value, pt.Symbol, pt.Note = o.Value, o.Symbol, o.Note
+			pt.Revised, pt.Previous = o.Earlier != nil, o.Earlier
 			if o.Note != "" {
 				pt.Notes = append(pt.Notes, o.Note)
 			}

@@ -15,6 +15,8 @@ import (
 func (m *Main) serve(ctx context.Context, args []string) error {
 	fset, dbPath := m.flags("serve")
 	addr := fset.String("addr", "127.0.0.1:8080", "address to listen on, HOST:PORT")
+	private := fset.Bool("private", m.Getenv("CPTRENDS_PRIVATE") == "true", "require a login to view anything (default $CPTRENDS_PRIVATE=true)")
+	maxMB := fset.Int64("max-upload-mb", 50, "largest uploaded file accepted, in MB")
 	if rest, err := parse(fset, args); err != nil {
 		return err
 	} else if len(rest) > 0 {
@@ -29,7 +31,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err := loadBundled(ctx, st); err != nil {
 		return err
 	}
-	srv, err := web.New(st, indicators.Default(), web.Options{Logger: log})
+	srv, err := web.New(st, indicators.Default(), web.Options{Logger: log, Private: *private, MaxUploadBytes: *maxMB << 20})
 	if err != nil {
 		return err
 	}

@@ -261,6 +261,9 @@ func tips(series []indicators.Series, periods []indicators.Period) [][]string {
 			if p.Secondary && p.Value != nil {
 				val += ", secondary source"
 			}
+			if p.Revised {
+				val += " (r: revised; previously " + d.FormatPoint(indicators.Point{Value: p.Previous.Value, Symbol: p.Previous.Symbol}) + ")"
+			}
 			lines = append(lines, d.ShortTitle+": "+val)
 			if p.Value != nil {
 				lines = append(lines, "  "+capitalise(d.ChangePhrase(p)))

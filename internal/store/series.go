@@ -9,10 +9,12 @@ import (
 )
 
 const observationsQuery = `
-SELECT period, value, symbol, note, geography_name, geography_level
-FROM current_observations
-WHERE indicator = ? AND geography_code = ?
-ORDER BY period`
+SELECT c.period, c.value, c.symbol, c.note, c.geography_name, c.geography_level, p.upload_id IS NOT NULL, p.value, p.symbol
+FROM current_observations c
+LEFT JOIN observations p
+  ON p.indicator = c.indicator AND p.geography_code = c.geography_code AND p.period = c.period AND p.upload_id = c.replaces
+WHERE c.indicator = ? AND c.geography_code = ?
+ORDER BY c.period`
 
 // Observations returns the current values of one indicator for one
 // geography, in period order.
@@ -26,14 +28,22 @@ func (s *Store) Observations(ctx context.Context, indicator, geography string) (
 	for rows.Next() {
 		o := indicators.Observation{Indicator: indicator, Geography: indicators.Geography{Code: geography}}
 		var period int
-		var value sql.NullFloat64
-		if err := rows.Scan(&period, &value, &o.Symbol, &o.Note, &o.Geography.Name, &o.Geography.Level); err != nil {
+		var value, earlier sql.NullFloat64
+		var replaced bool
+		var earlierSymbol sql.NullString
+		if err := rows.Scan(&period, &value, &o.Symbol, &o.Note, &o.Geography.Name, &o.Geography.Level,
+			&replaced, &earlier, &earlierSymbol); err != nil {
 			return nil, fmt.Errorf("store: scan observation: %w", err)
 		}
 		o.Period = indicators.Period(period)
-		if value.Valid {
-			v := value.Float64
-			o.Value = &v
+		o.Value = floatPtr(value)
+		if replaced {
+			// Only a different figure or symbol is a revision; a new note is not.
+			e := o
+			e.Value, e.Symbol, e.Note, e.Earlier = floatPtr(earlier), indicators.Symbol(earlierSymbol.String), "", nil
+			if !sameFigure(e, o) {
+				o.Earlier = &e
+			}
 		}
 		out = append(out, o)
 	}
@@ -54,4 +64,9 @@ func (s *Store) Geography(ctx context.Context, code string) (indicators.Geograph
 		return g, fmt.Errorf("store: geography %q: %w", code, err)
 	}
 	return g, nil
+}
+
+func sameFigure(a, b indicators.Observation) bool {
+	a.Note, b.Note = "", ""
+	return a.Same(b)
 }

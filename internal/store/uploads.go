@@ -72,10 +72,44 @@ func (s *Store) Import(ctx context.Context, up NewUpload, dryRun bool) (Summary,
 		return Summary{}, fmt.Errorf("store: begin import: %w", err)
 	}
 	defer tx.Rollback()
+	sum, err := s.stage(ctx, tx, up, "committed")
+	if err != nil || dryRun {
+		return sum, err // a dry run's work goes with the deferred rollback
+	}
+	if err := tx.Commit(); err != nil {
+		return Summary{}, fmt.Errorf("store: commit import: %w", err)
+	}
+	return sum, nil
+}
 
+// Stage writes an upload as pending, for preview: it is not part of the
+// current data until Commit.
+func (s *Store) Stage(ctx context.Context, up NewUpload) (Summary, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return Summary{}, fmt.Errorf("store: begin stage: %w", err)
+	}
+	defer tx.Rollback()
+	sum, err := s.stage(ctx, tx, up, "pending")
+	if err != nil {
+		return Summary{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return Summary{}, fmt.Errorf("store: commit stage: %w", err)
+	}
+	return sum, nil
+}
+
+// stage adds an upload with the given status, its files and the rows that
+// add or revise a cell.
+func (s *Store) stage(ctx context.Context, tx *sql.Tx, up NewUpload, status string) (Summary, error) {
 	now := timestamp(s.now())
-	res, err := tx.ExecContext(ctx, `INSERT INTO uploads (status, created_at, created_by, committed_at) VALUES ('committed', ?, ?, ?)`,
-		now, up.By, now)
+	var committed any
+	if status == "committed" {
+		committed = now
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO uploads (status, created_at, created_by, committed_at) VALUES (?, ?, ?, ?)`,
+		status, now, up.By, committed)
 	if err != nil {
 		return Summary{}, fmt.Errorf("store: add upload: %w", err)
 	}
@@ -97,27 +131,22 @@ func (s *Store) Import(ctx context.Context, up NewUpload, dryRun bool) (Summary,
 		sum.Added, sum.Revised, sum.Unchanged, id); err != nil {
 		return Summary{}, fmt.Errorf("store: count upload: %w", err)
 	}
-	if dryRun {
-		return sum, nil // the deferred rollback discards everything
-	}
-	if err := tx.Commit(); err != nil {
-		return Summary{}, fmt.Errorf("store: commit import: %w", err)
-	}
 	sum.UploadID = id
 	return sum, nil
 }
 
 const currentCellQuery = `
-SELECT value, symbol, note, geography_name
+SELECT value, symbol, note, geography_name, upload_id
 FROM current_observations
 WHERE indicator = ? AND geography_code = ? AND period = ?`
 
 const insertObservation = `
-INSERT INTO observations (indicator, geography_code, period, upload_id, geography_name, geography_level, value, symbol, note)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+INSERT INTO observations (indicator, geography_code, period, upload_id, geography_name, geography_level, value, symbol, note, replaces)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // writeObservations compares each observation with the cell's current value
-// and writes those that add or change it.
+// and writes those that add or change it, noting which upload's value each
+// replaces.
 func writeObservations(ctx context.Context, tx *sql.Tx, uploadID int64, obs []indicators.Observation) (Summary, error) {
 	var sum Summary
 	current, err := tx.PrepareContext(ctx, currentCellQuery)
@@ -134,8 +163,9 @@ func writeObservations(ctx context.Context, tx *sql.Tx, uploadID int64, obs []in
 	for _, o := range obs {
 		old := o
 		var value sql.NullFloat64
+		var replaces sql.NullInt64
 		err := current.QueryRowContext(ctx, o.Indicator, o.Geography.Code, int(o.Period)).
-			Scan(&value, &old.Symbol, &old.Note, &old.Geography.Name)
+			Scan(&value, &old.Symbol, &old.Note, &old.Geography.Name, &replaces)
 		switch {
 		case err == sql.ErrNoRows:
 			sum.Added++
@@ -155,7 +185,7 @@ func writeObservations(ctx context.Context, tx *sql.Tx, uploadID int64, obs []in
 			sum.Changes = append(sum.Changes, Change{Kind: Revised, New: o, Old: &old})
 		}
 		if _, err := insert.ExecContext(ctx, o.Indicator, o.Geography.Code, int(o.Period), uploadID,
-			o.Geography.Name, o.Geography.Level, nullFloat(o.Value), string(o.Symbol), o.Note); err != nil {
+			o.Geography.Name, o.Geography.Level, nullFloat(o.Value), string(o.Symbol), o.Note, replaces); err != nil {
 			return sum, fmt.Errorf("store: add observation: %w", err)
 		}
 	}

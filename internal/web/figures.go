@@ -51,6 +51,8 @@ type rowView struct {
 	NoChange  string
 	Break     bool
 	Secondary bool
+	Revised   bool
+	Previous  string
 	Notes     []string
 }
 
@@ -88,6 +90,9 @@ func table(s indicators.Series) tableView {
 	for _, p := range s.Points {
 		r := rowView{Period: p.Period.String(), Value: d.FormatPoint(p), Symbol: p.Symbol, NoChange: p.NoChange,
 			Break: p.BreakBefore, Secondary: p.Secondary && p.Value != nil, Notes: p.Notes}
+		if p.Revised {
+			r.Revised, r.Previous = true, d.FormatPoint(indicators.Point{Value: p.Previous.Value, Symbol: p.Previous.Symbol})
+		}
 		if p.Change != nil {
 			r.Change = d.FormatChange(*p.Change)
 			if p.ChangePct != nil {

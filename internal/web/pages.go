@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"cptrends/indicators"
+	"cptrends/internal/store"
 
 	"github.com/labstack/echo/v4"
 )
@@ -67,10 +68,13 @@ type layout struct {
 	Title       string
 	Path        string
 	LastUpdated time.Time
+	User        *store.User
+	CSRF        string
 }
 
 func (s *Server) layout(c echo.Context, title string) layout {
-	l := layout{Title: title, Path: c.Request().URL.Path}
+	csrf, _ := c.Get(csrfKey).(string)
+	l := layout{Title: title, Path: c.Request().URL.Path, User: currentUser(c), CSRF: csrf}
 	l.LastUpdated, _ = s.store.LastUpdated(c.Request().Context())
 	return l
 }
@@ -96,6 +100,27 @@ func (s *Server) templateFuncs() template.FuncMap {
 			return string(b), err
 		},
 		"symbolMeaning": func(s indicators.Symbol) string { return s.Meaning() },
+		"canUpload":     func(u *store.User) bool { return u != nil && roleRank[u.Role] >= roleRank[store.RoleAnalyst] },
+		// shown writes an observation's figure in its indicator's unit, or
+		// its symbol.
+		"shown": func(o *indicators.Observation) string {
+			switch {
+			case o == nil:
+				return ""
+			case o.Value == nil:
+				return string(o.Symbol)
+			}
+			if d, ok := s.cat.Lookup(o.Indicator); ok {
+				return d.FormatValue(*o.Value)
+			}
+			return indicators.FormatNumber(*o.Value, 3)
+		},
+		"short": func(h string) string {
+			if len(h) > 12 {
+				return h[:12]
+			}
+			return h
+		},
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, fmt.Errorf("dict: odd number of arguments")

@@ -2,7 +2,12 @@ package web
 
 import (
 	"log/slog"
+	"net/http"
+	"strconv"
 	"time"
+
+	"cptrends/indicators"
+	"cptrends/internal/store"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -24,6 +29,23 @@ func (s *Server) routes() {
 		ContentSecurityPolicy: contentSecurityPolicy,
 	}))
 
+	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
+		TokenLookup:    "form:" + csrfField,
+		ContextKey:     csrfKey,
+		CookieName:     "cptrends_csrf",
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSameSite: http.SameSiteLaxMode,
+		ErrorHandler: func(err error, c echo.Context) error {
+			return indicators.Errorf(indicators.EFORBIDDEN, "This form has expired or did not come from this site. Go back, reload the page and try again.")
+		},
+	}))
+	e.Use(s.loadSession)
+	e.Use(s.requireViewer)
+	// Each file is capped by ingest; this caps the whole request early.
+	uploadLimit := middleware.BodyLimit(strconv.FormatInt(s.opts.MaxUploadBytes*4+1<<20, 10) + "B")
+	formLimit := middleware.BodyLimit("64K")
+
 	e.GET("/healthz", s.handleHealth)
 	e.GET("/", s.handleOverview)
 	e.GET("/indicators", s.handleIndicatorIndex)
@@ -31,6 +53,18 @@ func (s *Server) routes() {
 	e.GET("/api/indicators", s.handleAPIIndicatorIndex)
 	e.GET("/api/indicators/:id", s.handleAPIIndicatorShow)
 	e.GET("/assets/:hash/*", s.handleAsset)
+
+	e.GET("/login", s.handleLoginForm)
+	e.POST("/login", s.handleLogin, formLimit)
+	e.POST("/logout", s.handleLogout, formLimit)
+
+	analyst := requireRole(store.RoleAnalyst)
+	e.GET("/uploads", s.handleUploads, requireRole(store.RoleViewer))
+	e.POST("/uploads", s.handleUploadCreate, analyst, uploadLimit)
+	e.GET("/uploads/:id", s.handleUploadShow, requireRole(store.RoleViewer))
+	e.POST("/uploads/:id/commit", s.handleUploadCommit, analyst, formLimit)
+	e.POST("/uploads/:id/cancel", s.handleUploadCancel, analyst, formLimit)
+	e.POST("/uploads/:id/rollback", s.handleUploadRollback, analyst, formLimit)
 }
 
 // contentSecurityPolicy allows nothing from another host and no inline

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"cptrends/indicators"
+	"cptrends/internal/ingest"
 	"cptrends/internal/store"
 
 	"github.com/labstack/echo/v4"
@@ -19,16 +20,22 @@ import (
 // Options configure the server.
 type Options struct {
 	Logger *slog.Logger
+	// Private makes every page need a login; by default viewing is public.
+	Private bool
+	// MaxUploadBytes caps each uploaded file (default ingest.DefaultMaxFileSize).
+	MaxUploadBytes int64
 }
 
 // Server is the dashboard's HTTP server.
 type Server struct {
-	echo   *echo.Echo
-	store  *store.Store
-	cat    *indicators.Catalog
-	log    *slog.Logger
-	pages  *pages
-	assets *assetSet
+	echo     *echo.Echo
+	store    *store.Store
+	cat      *indicators.Catalog
+	log      *slog.Logger
+	pages    *pages
+	assets   *assetSet
+	opts     Options
+	throttle *throttle
 }
 
 // New builds the server and its routes.
@@ -41,7 +48,11 @@ func New(st *store.Store, cat *indicators.Catalog, opts Options) (*Server, error
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{echo: echo.New(), store: st, cat: cat, log: log, assets: as}
+	if opts.MaxUploadBytes <= 0 {
+		opts.MaxUploadBytes = ingest.DefaultMaxFileSize
+	}
+	s := &Server{echo: echo.New(), store: st, cat: cat, log: log, assets: as, opts: opts,
+		throttle: newThrottle(5, 15*time.Minute)}
 	if s.pages, err = loadPages(s.templateFuncs()); err != nil {
 		return nil, err
 	}

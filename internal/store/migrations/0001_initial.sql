@@ -3,6 +3,7 @@
 -- so a revision or a rollback never destroys what was published before.
 CREATE TABLE uploads (
 	id             INTEGER PRIMARY KEY,
+	-- pending: previewed, not yet committed, never part of the current data.
 	status         TEXT    NOT NULL CHECK (status IN ('pending', 'committed', 'rolled_back')),
 	created_at     TEXT    NOT NULL,
 	created_by     TEXT    NOT NULL,
@@ -34,6 +35,9 @@ CREATE TABLE observations (
 	value           REAL,
 	symbol          TEXT    NOT NULL DEFAULT '',
 	note            TEXT    NOT NULL DEFAULT '',
+	-- The upload whose value for this cell this row replaced, when it was
+	-- written; NULL for a cell the upload added.
+	replaces        INTEGER REFERENCES uploads (id),
 	PRIMARY KEY (indicator, geography_code, period, upload_id),
 	CHECK ((value IS NULL) = (symbol <> ''))
 ) STRICT, WITHOUT ROWID;

@@ -1,0 +1,171 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"cptrends/indicators"
+)
+
+// Upload returns one upload of the history.
+func (s *Store) Upload(ctx context.Context, id int64) (Upload, error) {
+	ups, err := s.Uploads(ctx)
+	if err != nil {
+		return Upload{}, err
+	}
+	for _, u := range ups {
+		if u.ID == id {
+			return u, nil
+		}
+	}
+	return Upload{}, indicators.Errorf(indicators.ENOTFOUND, "There is no upload %d.", id)
+}
+
+const changesQuery = `
+SELECT o.indicator, o.geography_code, o.geography_name, o.geography_level, o.period, o.value, o.symbol, o.note,
+       p.value, p.symbol, p.note, o.replaces IS NOT NULL
+FROM observations o
+LEFT JOIN observations p
+  ON p.indicator = o.indicator AND p.geography_code = o.geography_code AND p.period = o.period AND p.upload_id = o.replaces
+WHERE o.upload_id = ?
+ORDER BY o.indicator, o.geography_code, o.period`
+
+// Changes lists what an upload added and revised, each revision with the
+// value it replaced.
+func (s *Store) Changes(ctx context.Context, id int64) ([]Change, error) {
+	rows, err := s.db.QueryContext(ctx, changesQuery, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: changes of upload %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []Change
+	for rows.Next() {
+		var c Change
+		var period int
+		var value, oldValue sql.NullFloat64
+		var oldSymbol, oldNote sql.NullString
+		var revised bool
+		n := &c.New
+		if err := rows.Scan(&n.Indicator, &n.Geography.Code, &n.Geography.Name, &n.Geography.Level, &period, &value, &n.Symbol, &n.Note,
+			&oldValue, &oldSymbol, &oldNote, &revised); err != nil {
+			return nil, fmt.Errorf("store: scan change: %w", err)
+		}
+		n.Period = indicators.Period(period)
+		n.Value = floatPtr(value)
+		c.Kind = Added
+		if revised {
+			c.Kind = Revised
+			old := *n
+			old.Value, old.Symbol, old.Note = floatPtr(oldValue), indicators.Symbol(oldSymbol.String), oldNote.String
+			c.Old = &old
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func floatPtr(v sql.NullFloat64) *float64 {
+	if !v.Valid {
+		return nil
+	}
+	f := v.Float64
+	return &f
+}
+
+// Commit makes a previewed upload part of the current data. It refuses if
+// any value the preview showed as replaced has changed since, so that what
+// is committed is exactly what was previewed.
+func (s *Store) Commit(ctx context.Context, id int64) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin commit: %w", err)
+	}
+	defer tx.Rollback()
+	if err := requireStatus(ctx, tx, id, "pending", "committed"); err != nil {
+		return err
+	}
+	var stale int
+	if err := tx.QueryRowContext(ctx, `
+		SELECT count(*) FROM observations o
+		LEFT JOIN current_observations c
+		  ON c.indicator = o.indicator AND c.geography_code = o.geography_code AND c.period = o.period
+		WHERE o.upload_id = ? AND c.upload_id IS NOT o.replaces`, id).Scan(&stale); err != nil {
+		return fmt.Errorf("store: check preview: %w", err)
+	}
+	if stale > 0 {
+		return indicators.Errorf(indicators.ECONFLICT,
+			"%d of the values in this preview have changed since it was made, by another upload or a rollback. Upload the file again to see a fresh preview.", stale)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE uploads SET status = 'committed', committed_at = ? WHERE id = ?`, timestamp(s.now()), id); err != nil {
+		return fmt.Errorf("store: commit upload %d: %w", id, err)
+	}
+	return tx.Commit()
+}
+
+// Cancel discards a previewed upload. It was never part of the data, so
+// nothing published is lost.
+func (s *Store) Cancel(ctx context.Context, id int64) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin cancel: %w", err)
+	}
+	defer tx.Rollback()
+	if err := requireStatus(ctx, tx, id, "pending", "cancelled"); err != nil {
+		return err
+	}
+	for _, q := range []string{`DELETE FROM observations WHERE upload_id = ?`, `DELETE FROM upload_files WHERE upload_id = ?`, `DELETE FROM uploads WHERE id = ?`} {
+		if _, err := tx.ExecContext(ctx, q, id); err != nil {
+			return fmt.Errorf("store: cancel upload %d: %w", id, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// Rollback takes a committed upload out of the current data: each cell it
+// wrote goes back to the value of the latest committed upload before it.
+// The upload and its rows stay in the history, marked rolled back.
+func (s *Store) Rollback(ctx context.Context, id int64, by string) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin rollback: %w", err)
+	}
+	defer tx.Rollback()
+	if err := requireStatus(ctx, tx, id, "committed", "rolled back"); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE uploads SET status = 'rolled_back', rolled_back_at = ?, rolled_back_by = ? WHERE id = ?`,
+		timestamp(s.now()), by, id); err != nil {
+		return fmt.Errorf("store: roll back upload %d: %w", id, err)
+	}
+	return tx.Commit()
+}
+
+// requireStatus checks an upload exists and is in the state an action needs.
+func requireStatus(ctx context.Context, tx *sql.Tx, id int64, want, action string) error {
+	var status string
+	err := tx.QueryRowContext(ctx, `SELECT status FROM uploads WHERE id = ?`, id).Scan(&status)
+	if err == sql.ErrNoRows {
+		return indicators.Errorf(indicators.ENOTFOUND, "There is no upload %d.", id)
+	}
+	if err != nil {
+		return fmt.Errorf("store: upload %d: %w", id, err)
+	}
+	if status != want {
+		return indicators.Errorf(indicators.ECONFLICT, "Upload %d is %s and cannot be %s.", id, statusWords[status], action)
+	}
+	return nil
+}
+
+var statusWords = map[string]string{"pending": "awaiting commit", "committed": "committed", "rolled_back": "rolled back"}
+
+// DataVersion counts the changes to the current data (commits and
+// rollbacks): it goes up by one each time a figure could have changed.
+func (s *Store) DataVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := s.db.QueryRowContext(ctx, `SELECT count(committed_at) + count(rolled_back_at) FROM uploads`).Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("store: data version: %w", err)
+	}
+	return v, nil
+}

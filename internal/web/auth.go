@@ -1,0 +1,212 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"cptrends/indicators"
+	"cptrends/internal/store"
+
+	"github.com/labstack/echo/v4"
+)
+
+const (
+	sessionCookie = "cptrends_session"
+	userKey       = "user"
+	csrfKey       = "csrf"
+	csrfField     = "csrf_token"
+)
+
+// roleRank orders roles so that a higher one can do what a lower one can.
+var roleRank = map[string]int{store.RoleViewer: 1, store.RoleAnalyst: 2, store.RoleAdmin: 3}
+
+// currentUser returns the signed-in user, or nil.
+func currentUser(c echo.Context) *store.User {
+	u, _ := c.Get(userKey).(*store.User)
+	return u
+}
+
+// loadSession puts the session's user, if any, on the request.
+func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" {
+			if u, err := s.store.SessionUser(c.Request().Context(), ck.Value); err == nil {
+				c.Set(userKey, &u)
+			} else if indicators.ErrorCode(err) == indicators.EINTERNAL {
+				return err
+			} else {
+				s.clearSessionCookie(c)
+			}
+		}
+		return next(c)
+	}
+}
+
+// requireViewer sends visitors to the login page when viewing is private.
+func (s *Server) requireViewer(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !s.opts.Private || currentUser(c) != nil {
+			return next(c)
+		}
+		p := c.Request().URL.Path
+		if p == "/login" || p == "/healthz" || strings.HasPrefix(p, "/assets/") {
+			return next(c)
+		}
+		if strings.HasPrefix(p, "/api/") || c.Request().Method != http.MethodGet {
+			return indicators.Errorf(indicators.EUNAUTHORIZED, "Sign in to see these figures.")
+		}
+		return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
+	}
+}
+
+// requireRole lets through users with at least the given role. Visitors
+// who are not signed in are sent to the login page (or get 401); users
+// without the role get 403.
+func requireRole(role string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			u := currentUser(c)
+			if u == nil {
+				if c.Request().Method == http.MethodGet {
+					return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
+				}
+				return indicators.Errorf(indicators.EUNAUTHORIZED, "Sign in first.")
+			}
+			if roleRank[u.Role] < roleRank[role] {
+				return indicators.Errorf(indicators.EFORBIDDEN, "This needs the %s role; you are signed in as a %s.", role, u.Role)
+			}
+			return next(c)
+		}
+	}
+}
+
+func (s *Server) setSessionCookie(c echo.Context, token string) {
+	c.SetCookie(&http.Cookie{
+		Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: c.IsTLS(), MaxAge: int(store.SessionLifetime / time.Second),
+	})
+}
+
+func (s *Server) clearSessionCookie(c echo.Context) {
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.IsTLS(), MaxAge: -1})
+}
+
+type loginPage struct {
+	layout
+	Next     string
+	Username string
+	Error    string
+}
+
+func (s *Server) handleLoginForm(c echo.Context) error {
+	return s.render(c, http.StatusOK, "login", loginPage{layout: s.layout(c, "Sign in"), Next: safeNext(c.QueryParam("next"))})
+}
+
+// handleLogin signs a user in. Failed attempts are throttled per account
+// and per address.
+func (s *Server) handleLogin(c echo.Context) error {
+	name, password := strings.TrimSpace(c.FormValue("username")), c.FormValue("password")
+	next := safeNext(c.FormValue("next"))
+	page := loginPage{layout: s.layout(c, "Sign in"), Next: next, Username: name}
+	keys := []string{"user:" + strings.ToLower(name), "addr:" + c.RealIP()}
+	if wait := s.throttle.blocked(keys...); wait > 0 {
+		page.Error = "Too many failed attempts. Try again in " + wait.Round(time.Minute).String() + "."
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)+1))
+		return s.render(c, http.StatusTooManyRequests, "login", page)
+	}
+	u, err := s.store.Authenticate(c.Request().Context(), name, password)
+	if indicators.ErrorCode(err) == indicators.EUNAUTHORIZED {
+		s.throttle.fail(keys...)
+		s.log.Warn("login failed", "user", name, "addr", c.RealIP())
+		page.Error = indicators.ErrorMessage(err)
+		return s.render(c, http.StatusUnauthorized, "login", page)
+	}
+	if err != nil {
+		return err
+	}
+	s.throttle.reset(keys[0])
+	token, err := s.store.CreateSession(c.Request().Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	s.setSessionCookie(c, token)
+	s.log.Info("login", "user", u.Name)
+	return c.Redirect(http.StatusSeeOther, next)
+}
+
+func (s *Server) handleLogout(c echo.Context) error {
+	if ck, err := c.Cookie(sessionCookie); err == nil {
+		if err := s.store.EndSession(c.Request().Context(), ck.Value); err != nil {
+			return err
+		}
+	}
+	s.clearSessionCookie(c)
+	return c.Redirect(http.StatusSeeOther, "/")
+}
+
+// safeNext keeps a post-login redirect on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+// throttle counts failed logins per key in a sliding window.
+type throttle struct {
+	mu       sync.Mutex
+	failures map[string][]time.Time
+	limit    int
+	window   time.Duration
+}
+
+func newThrottle(limit int, window time.Duration) *throttle {
+	return &throttle{failures: map[string][]time.Time{}, limit: limit, window: window}
+}
+
+func (t *throttle) recent(key string, now time.Time) []time.Time {
+	var keep []time.Time
+	for _, f := range t.failures[key] {
+		if now.Sub(f) < t.window {
+			keep = append(keep, f)
+		}
+	}
+	if keep == nil {
+		delete(t.failures, key)
+	} else {
+		t.failures[key] = keep
+	}
+	return keep
+}
+
+// blocked returns how long until any of the keys may try again.
+func (t *throttle) blocked(keys ...string) time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := time.Now()
+	var wait time.Duration
+	for _, k := range keys {
+		if r := t.recent(k, now); len(r) >= t.limit {
+			wait = max(wait, t.window-now.Sub(r[0]))
+		}
+	}
+	return wait
+}
+
+func (t *throttle) fail(keys ...string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, k := range keys {
+		t.failures[k] = append(t.recent(k, time.Now()), time.Now())
+	}
+}
+
+func (t *throttle) reset(key string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.failures, key)
+}
