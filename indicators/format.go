@@ -53,7 +53,7 @@ func (d *Definition) FormatPoint(p Point) string {
 // counts, "+0.8 pts" (percentage points) for percentages.
 func (d *Definition) FormatChange(c float64) string {
 	s := FormatNumber(c, d.Decimals)
-	if !strings.HasPrefix(s, "-") {
+	if !strings.HasPrefix(s, "-") && strings.Trim(s, "0.") != "" {
 		s = "+" + s
 	}
 	if d.IsPercent() {
@@ -65,7 +65,7 @@ func (d *Definition) FormatChange(c float64) string {
 // FormatChangePct writes a relative change to one decimal place: "+10.8%".
 func FormatChangePct(pct float64) string {
 	s := FormatNumber(pct, 1)
-	if !strings.HasPrefix(s, "-") {
+	if !strings.HasPrefix(s, "-") && s != "0.0" {
 		s = "+" + s
 	}
 	return s + "%"

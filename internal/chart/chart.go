@@ -76,19 +76,39 @@ func Build(o Options, series ...indicators.Series) (Chart, error) {
 	for i, s := range series {
 		c.MultiSeries = append(c.MultiSeries, seriesFor(s, i, periods, o)...)
 	}
+	legend := legendNames(c.MultiSeries)
 	if marks := breakMarks(series, periods); len(marks) > 0 {
-		c.MultiSeries[0].MarkLines = &opts.MarkLines{Data: marks, MarkLineStyle: opts.MarkLineStyle{
-			Symbol:    []string{"none", "none"},
-			LineStyle: &opts.LineStyle{Color: breakColour, Type: "dashed", Width: 2},
-			Label:     &opts.Label{Show: opts.Bool(true), Position: "insideEndTop", Formatter: "Break", Color: breakColour},
-		}}
+		// A category axis puts a mark line on a category's centre; a hidden
+		// value axis over the same width (-0.5 to n-0.5) puts it between two.
+		c.ExtendXAxis(opts.XAxis{Type: "value", Show: opts.Bool(false), Min: -0.5, Max: float64(len(periods)) - 0.5,
+			AxisPointer: &opts.AxisPointer{Show: opts.Bool(false)}})
+		c.MultiSeries = append(c.MultiSeries, charts.SingleSeries{Type: "line", XAxisIndex: 1, Data: []any{},
+			MarkLines: &opts.MarkLines{Data: marks, MarkLineStyle: opts.MarkLineStyle{
+				Symbol:    []string{"none", "none"},
+				LineStyle: &opts.LineStyle{Color: breakColour, Type: "dashed", Width: 2},
+				Label:     &opts.Label{Show: opts.Bool(true), Position: "insideEndTop", Formatter: "Break", Color: breakColour},
+			}}})
 	}
+	c.Legend.Data = legend
 	c.Validate()
 	b, err := json.Marshal(c.JSON()) // escapes <, > and & as \u003c etc.
 	if err != nil {
 		return Chart{}, fmt.Errorf("chart: %w", err)
 	}
 	return Chart{Option: b, Tips: tips(series, periods)}, nil
+}
+
+// legendNames lists each series name once, in order.
+func legendNames(series []charts.SingleSeries) []string {
+	seen := map[string]bool{}
+	var names []string
+	for _, s := range series {
+		if !seen[s.Name] {
+			seen[s.Name] = true
+			names = append(names, s.Name)
+		}
+	}
+	return names
 }
 
 // span lists every reporting year from the earliest to the latest point.
@@ -112,7 +132,10 @@ func span(series []indicators.Series) []indicators.Period {
 }
 
 func yAxis(d *indicators.Definition) opts.YAxis {
-	y := opts.YAxis{Type: "value", Name: axisName(d), NameLocation: "end", AxisLabel: &opts.AxisLabel{Show: opts.Bool(true)}}
+	// onZero false keeps the y-axis at the edge: otherwise it would cross the
+	// hidden value axis that places break lines, at its zero.
+	y := opts.YAxis{Type: "value", Name: axisName(d), NameLocation: "end", AxisLabel: &opts.AxisLabel{Show: opts.Bool(true)},
+		AxisLine: &opts.AxisLine{OnZero: opts.Bool(false)}}
 	if d.IsPercent() {
 		y.AxisLabel.Formatter = "{value}%"
 	}

@@ -102,6 +102,7 @@ type option struct {
 	Series []struct {
 		Name       string `json:"name"`
 		Type       string `json:"type"`
+		XAxisIndex int    `json:"xAxisIndex"`
 		YAxisIndex int    `json:"yAxisIndex"`
 		Data       []struct {
 			Value any `json:"value"`
@@ -140,15 +141,17 @@ func TestBuild(t *testing.T) {
 		}
 	})
 	t.Run("BreakSplitsSeries", func(t *testing.T) {
-		if len(o.Series) != 2 || !strings.Contains(o.Series[0].Name, "secondary") {
-			t.Fatalf("series = %+v, want a secondary segment and a current one", o.Series)
+		if len(o.Series) != 3 || !strings.Contains(o.Series[0].Name, "secondary") {
+			t.Fatalf("series = %+v, want a secondary segment, a current one and the break marks", o.Series)
 		}
 		if o.Series[0].Data[2].Value != "-" || o.Series[1].Data[0].Value != "-" {
 			t.Error("a segment has values on the other side of the break")
 		}
-		ml := o.Series[0].MarkLine
-		if ml == nil || len(ml.Data) != 1 || ml.Data[0].XAxis != 1.5 {
-			t.Fatalf("break line = %+v, want one at 1.5 (between 2011/12 and 2012/13)", ml)
+		// The break line stands half way between two years, on the hidden
+		// value axis that spans the category axis.
+		marks := o.Series[2]
+		if marks.XAxisIndex != 1 || marks.MarkLine == nil || len(marks.MarkLine.Data) != 1 || marks.MarkLine.Data[0].XAxis != 1.5 {
+			t.Fatalf("break line = %+v, want one at 1.5 (between 2011/12 and 2012/13)", marks)
 		}
 	})
 	t.Run("Tips", func(t *testing.T) {
