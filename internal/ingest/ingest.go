@@ -169,14 +169,31 @@ func (r *reader) readFile(in Input) {
 		r.problem(in.Name, 1, NoColumn, "%s", msg)
 		return
 	}
+	ees := isEES(head)
 	if bytes.HasPrefix(head, []byte("\xEF\xBB\xBF")) {
 		br.Discard(3)
 	}
-	rows = r.readNative(in.Name, br)
+	if ees {
+		rows = r.readEES(in.Name, br)
+	} else {
+		rows = r.readNative(in.Name, br)
+	}
 }
 
 func (r *reader) tooLarge(name string) {
-	r.problem(name, 1, NoColumn, "the file is larger than the %d MB limit", r.opts.MaxFileSize>>20)
+	r.problem(name, 1, NoColumn, "the file is larger than the %s limit", formatSize(r.opts.MaxFileSize))
+}
+
+// formatSize writes a size limit in the largest unit that shows it exactly:
+// "50 MB", "200 KB", "189 bytes".
+func formatSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 type countingWriter struct {
