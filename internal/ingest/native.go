@@ -50,6 +50,9 @@ func (r *reader) readNative(name string, in io.Reader) int {
 		rows++
 		if err != nil {
 			var pe *csv.ParseError
+			if errors.Is(err, errTooLarge) {
+				return rows - 1 // reported once, on line 1, when the file is drained
+			}
 			if !errors.As(err, &pe) {
 				r.problem(name, rows+1, NoColumn, "the line could not be read")
 				break
@@ -95,7 +98,9 @@ func (r *reader) checkHeader(name string, headers []string) bool {
 	}
 	var ignored []string
 	for h, n := range count {
-		if n > 1 {
+		// Unnamed columns (trailing commas, as spreadsheets write them)
+		// carry nothing and may repeat.
+		if n > 1 && h != "" {
 			r.problem(name, 1, h, "the column %q appears %d times", h, n)
 			ok = false
 		}
@@ -154,7 +159,7 @@ func (r *reader) addNative(name string, line int, row nativeRow) {
 	}
 
 	geo := indicators.England
-	if code := strings.TrimSpace(row.GeographyCode); code != "" {
+	if code := strings.TrimSpace(row.GeographyCode); code != "" && code != indicators.EnglandCode {
 		if !indicators.ValidCode(code) {
 			fail("geography_code", "%s is not an ONS geography code; expected a capital letter and eight digits, such as E92000001", quote(code))
 		}
