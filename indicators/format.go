@@ -10,7 +10,9 @@ import (
 // FormatNumber writes v with thousands separators and the given number of
 // decimal places: 635620 -> "635,620", 16.6 -> "16.6".
 func FormatNumber(v float64, decimals int) string {
-	s := strconv.FormatFloat(math.Abs(v), 'f', decimals, 64)
+	// Halves round away from zero, as the ONS rounds, not to even.
+	scale := math.Pow10(decimals)
+	s := strconv.FormatFloat(math.Round(math.Abs(v)*scale)/scale, 'f', decimals, 64)
 	whole, frac, _ := strings.Cut(s, ".")
 	var b strings.Builder
 	if v < 0 && strings.Trim(s, "0.") != "" {

@@ -208,3 +208,15 @@ func TestDefinition_ChangePhrase(t *testing.T) {
 		})
 	}
 }
+
+func TestFormatNumber_HalvesRoundUp(t *testing.T) {
+	for _, c := range []struct {
+		v    float64
+		d    int
+		want string
+	}{{12.25, 1, "12.3"}, {0.5, 0, "1"}, {-22.5, 0, "-23"}, {3.45, 1, "3.5"}} {
+		if got := indicators.FormatNumber(c.v, c.d); got != c.want {
+			t.Errorf("FormatNumber(%v, %d) = %q, want %q", c.v, c.d, got, c.want)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -260,4 +261,52 @@ func mustURL(t *testing.T, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+func TestAdminUsers(t *testing.T) {
+	ts, st := newAuthServer(t)
+	if _, err := st.AddUser(context.Background(), "ada", store.RoleAdmin, "correct horse battery"); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("AnalystRefused", func(t *testing.T) {
+		b := newBrowser(t, ts)
+		b.login("ana", "correct horse battery")
+		if code, _ := b.get("/admin/users"); code != http.StatusForbidden {
+			t.Fatalf("analyst on /admin/users = %d, want 403", code)
+		}
+	})
+	t.Run("AddAndRemove", func(t *testing.T) {
+		b := newBrowser(t, ts)
+		b.login("ada", "correct horse battery")
+		code, body := b.post("/admin/users", url.Values{"name": {"newbie"}, "role": {"viewer"}, "password": {"a long new password"}, "csrf_token": {b.token("/admin/users")}})
+		if code != http.StatusOK || !strings.Contains(body, "newbie") {
+			t.Fatalf("add user = %d", code)
+		}
+		code, body = b.post("/admin/users", url.Values{"name": {"short"}, "role": {"viewer"}, "password": {"short"}, "csrf_token": {b.token("/admin/users")}})
+		if code != http.StatusUnprocessableEntity || !strings.Contains(body, "at least 10 characters") {
+			t.Fatalf("short password = %d", code)
+		}
+		nb := newBrowser(t, ts)
+		nb.login("newbie", "a long new password")
+		users, _ := st.Users(context.Background())
+		var id string
+		for _, u := range users {
+			if u.Name == "newbie" {
+				id = strconv.FormatInt(u.ID, 10)
+			}
+		}
+		if code, _ := b.post("/admin/users/"+id+"/password", url.Values{"password": {"another long password"}, "csrf_token": {b.token("/admin/users")}}); code != http.StatusOK {
+			t.Fatalf("set password = %d", code)
+		}
+		nb.client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		if code, _ := nb.get("/uploads"); code != http.StatusSeeOther {
+			t.Fatalf("session after a password change = %d, want it ended", code)
+		}
+		if code, _ := b.post("/admin/users/"+id+"/remove", url.Values{"csrf_token": {b.token("/admin/users")}}); code != http.StatusOK {
+			t.Fatalf("remove = %d", code)
+		}
+		if _, err := st.Authenticate(context.Background(), "newbie", "another long password"); err == nil {
+			t.Fatal("a removed user can still sign in")
+		}
+	})
 }

@@ -100,6 +100,8 @@ func (s *Server) templateFuncs() template.FuncMap {
 			return string(b), err
 		},
 		"symbolMeaning": func(s indicators.Symbol) string { return s.Meaning() },
+		"list":          func(items ...string) []string { return items },
+		"isAdmin":       func(u *store.User) bool { return u != nil && u.Role == store.RoleAdmin },
 		"canUpload":     func(u *store.User) bool { return u != nil && roleRank[u.Role] >= roleRank[store.RoleAnalyst] },
 		// shown writes an observation's figure in its indicator's unit, or
 		// its symbol.

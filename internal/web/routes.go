@@ -65,6 +65,12 @@ func (s *Server) routes() {
 	e.POST("/uploads/:id/commit", s.handleUploadCommit, analyst, formLimit)
 	e.POST("/uploads/:id/cancel", s.handleUploadCancel, analyst, formLimit)
 	e.POST("/uploads/:id/rollback", s.handleUploadRollback, analyst, formLimit)
+
+	admin := requireRole(store.RoleAdmin)
+	e.GET("/admin/users", s.handleAdminUsers, admin)
+	e.POST("/admin/users", s.handleAdminUserAdd, admin, formLimit)
+	e.POST("/admin/users/:id/remove", s.handleAdminUserRemove, admin, formLimit)
+	e.POST("/admin/users/:id/password", s.handleAdminUserPassword, admin, formLimit)
 }
 
 // contentSecurityPolicy allows nothing from another host and no inline
