@@ -18,6 +18,8 @@
     var tips = JSON.parse(el.getAttribute("data-tips") || "[]");
     option.tooltip = option.tooltip || {};
     option.tooltip.confine = true;
+    // Long lines (a break's explanation) wrap inside the chart.
+    option.tooltip.extraCssText = "max-width: 24em; white-space: normal;";
     option.tooltip.formatter = function (params) {
       var list = Array.isArray(params) ? params : [params];
       var i = list.length ? list[0].dataIndex : -1;

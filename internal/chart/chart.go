@@ -192,7 +192,8 @@ func seriesFor(s indicators.Series, index int, periods []indicators.Period, o Op
 		if secondary {
 			name += " (secondary sources)"
 		}
-		ss := charts.SingleSeries{Name: name, Type: d.Chart.Type, Data: data, YAxisIndex: index, Color: colour}
+		ss := charts.SingleSeries{Name: name, Type: d.Chart.Type, Data: data, YAxisIndex: index, Color: colour,
+			LabelLayout: &opts.LabelLayout{HideOverlap: opts.Bool(true)}}
 		switch d.Chart.Type {
 		case "bar":
 			ss.Stack = d.ID // segments never overlap: stacking keeps one bar a year
