@@ -111,7 +111,12 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	var rest []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, err
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			// The flag package has printed the error and the usage; a bad
+			// flag is a usage error, status 2, like a missing argument.
+			return nil, &exitError{code: 2}
 		}
 		args = fs.Args()
 		if len(args) == 0 {
