@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -212,5 +213,88 @@ func TestStore_Backup(t *testing.T) {
 	got, want := values(t, copy, "referrals"), values(t, st, "referrals")
 	if len(got) != 2 || got[2014] != want[2014] || got[2015] != want[2015] {
 		t.Fatalf("backup = %v, want %v", got, want)
+	}
+}
+
+// TestStore_ReadDuringImport: readers during a large import see the data
+// before it or after it, never a part of it, and never an error.
+func TestStore_ReadDuringImport(t *testing.T) {
+	ctx := context.Background()
+	st, _ := newTestStore(t)
+	const n = 20_000
+	var batch []indicators.Observation
+	for i := 0; i < n; i++ {
+		g := indicators.Geography{Code: fmt.Sprintf("E06%06d", i/20), Name: "Area", Level: indicators.LevelLocal}
+		batch = append(batch, indicators.Observation{Indicator: "referrals", Geography: g, Period: indicators.Period(2001 + i%20), Value: num(float64(i))})
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := st.Import(ctx, NewUpload{By: "test", Observations: batch}, false)
+		done <- err
+	}()
+	seen := map[int]bool{}
+	for finished := false; !finished; {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			finished = true
+		default:
+		}
+		var count int
+		if err := st.db.QueryRowContext(ctx, `SELECT count(*) FROM current_observations`).Scan(&count); err != nil {
+			t.Fatalf("read during import: %v", err)
+		}
+		if count != 0 && count != n {
+			t.Fatalf("a reader saw %d of %d rows: part of an upload", count, n)
+		}
+		seen[count] = true
+	}
+	t.Logf("readers saw counts %v", seen)
+}
+
+// TestStore_MigratesOlderDatabase: a database left at schema 1 by an older
+// cptrends is brought up to date on open, keeping its data.
+func TestStore_MigratesOlderDatabase(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	migs, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`,
+		migs[0].sql,
+		`INSERT INTO schema_migrations VALUES (1, '0001_initial.sql', '2026-01-01T00:00:00Z')`,
+		`INSERT INTO uploads (id, status, created_at, created_by, committed_at) VALUES (1, 'committed', 'x', 'old', 'x')`,
+		`INSERT INTO observations (indicator, geography_code, period, upload_id, geography_name, geography_level, value)
+		 VALUES ('referrals', 'E92000001', 2014, 1, 'England', 'national', 657780)`,
+	} {
+		if _, err := old.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old.Close()
+
+	st, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("opening an older database: %v", err)
+	}
+	defer st.Close()
+	var version int
+	st.db.QueryRow(`SELECT max(version) FROM schema_migrations`).Scan(&version)
+	if version != migs[len(migs)-1].version {
+		t.Fatalf("schema version after open = %d, want %d", version, migs[len(migs)-1].version)
+	}
+	if _, err := st.AddUser(ctx, "ana", RoleAnalyst, "correct horse battery"); err != nil {
+		t.Fatalf("the newer schema is missing after migration: %v", err)
+	}
+	if got := values(t, st, "referrals")[2014]; got != "657,780.0" {
+		t.Fatalf("data after migration = %q", got)
 	}
 }
