@@ -228,7 +228,7 @@ func notCSV(head []byte) string {
 // UTF-8, line breaks and other control characters.
 func checkText(s string) string {
 	if !utf8.ValidString(s) {
-		return "is not valid UTF-8 text; save the file as CSV UTF-8"
+		return "is not UTF-8 text (older Excel saves \"CSV\" as Windows-1252, where £ and accented letters differ); in Excel, use Save As and choose CSV UTF-8"
 	}
 	for _, c := range s {
 		if c == '\n' || c == '\r' {
