@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
+	"strings"
 
 	"cptrends/indicators"
 	"cptrends/internal/ingest"
@@ -17,10 +18,15 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	addr := fset.String("addr", "127.0.0.1:8080", "address to listen on, HOST:PORT")
 	private := fset.Bool("private", m.Getenv("CPTRENDS_PRIVATE") == "true", "require a login to view anything (default $CPTRENDS_PRIVATE=true)")
 	maxMB := fset.Int64("max-upload-mb", 50, "largest uploaded file accepted, in MB")
+	proxies := fset.String("trusted-proxy", m.Getenv("CPTRENDS_TRUSTED_PROXIES"), "comma-separated CIDR ranges of reverse proxies whose X-Forwarded-For is trusted (default $CPTRENDS_TRUSTED_PROXIES)")
 	if rest, err := parse(fset, args); err != nil {
 		return err
 	} else if len(rest) > 0 {
 		return &exitError{code: 2, msg: fmt.Sprintf("serve: unexpected argument %q", rest[0])}
+	}
+	trusted, err := parseCIDRs(*proxies)
+	if err != nil {
+		return &exitError{code: 2, msg: "serve: --trusted-proxy: " + err.Error()}
 	}
 	log := m.logger()
 	st, err := store.Open(ctx, *dbPath)
@@ -31,7 +37,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err := loadBundled(ctx, st); err != nil {
 		return err
 	}
-	srv, err := web.New(st, indicators.Default(), web.Options{Logger: log, Private: *private, MaxUploadBytes: *maxMB << 20})
+	srv, err := web.New(st, indicators.Default(), web.Options{Logger: log, Private: *private, MaxUploadBytes: *maxMB << 20, TrustedProxies: trusted})
 	if err != nil {
 		return err
 	}
@@ -79,4 +85,29 @@ func loadBundled(ctx context.Context, st *store.Store) error {
 	}
 	_, err = st.Import(ctx, store.NewUpload{By: bundledBy, Files: res.Files, Observations: res.Observations}, false)
 	return err
+}
+
+// parseCIDRs reads a comma-separated list of address ranges; a bare
+// address is a range of one.
+func parseCIDRs(list string) ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, item := range strings.Split(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if !strings.Contains(item, "/") {
+			if ip := net.ParseIP(item); ip != nil && ip.To4() != nil {
+				item += "/32"
+			} else {
+				item += "/128"
+			}
+		}
+		_, n, err := net.ParseCIDR(item)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an address or CIDR range", item)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }

@@ -162,8 +162,17 @@ var statusWords = map[string]string{"pending": "awaiting commit", "committed": "
 // DataVersion counts the changes to the current data (commits and
 // rollbacks): it goes up by one each time a figure could have changed.
 func (s *Store) DataVersion(ctx context.Context) (int64, error) {
+	return dataVersion(ctx, s.db)
+}
+
+// queryer is what *sql.DB and *sql.Tx share for reads.
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func dataVersion(ctx context.Context, q queryer) (int64, error) {
 	var v int64
-	err := s.db.QueryRowContext(ctx, `SELECT count(committed_at) + count(rolled_back_at) FROM uploads`).Scan(&v)
+	err := q.QueryRowContext(ctx, `SELECT count(committed_at) + count(rolled_back_at) FROM uploads`).Scan(&v)
 	if err != nil {
 		return 0, fmt.Errorf("store: data version: %w", err)
 	}

@@ -310,3 +310,30 @@ func TestAdminUsers(t *testing.T) {
 		}
 	})
 }
+
+// TestLogin_ForwardedForNotTrusted: with no trusted proxy configured, a
+// client cannot dodge the per-address throttle by sending its own
+// X-Forwarded-For header.
+func TestLogin_ForwardedForNotTrusted(t *testing.T) {
+	ts, _ := newAuthServer(t)
+	b := newBrowser(t, ts)
+	tok := b.token("/login")
+	try := func(i int, user string) int {
+		form := url.Values{"username": {user}, "password": {"wrong password"}, "csrf_token": {tok}}
+		req, _ := http.NewRequest(http.MethodPost, ts.URL+"/login", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", "203.0.113."+strconv.Itoa(i))
+		resp, err := b.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for i := 0; i < 5; i++ {
+		try(i, "nobody"+strconv.Itoa(i)) // a different account each time
+	}
+	if code := try(99, "someone-else"); code != http.StatusTooManyRequests {
+		t.Fatalf("sixth failure from one address with forged X-Forwarded-For = %d, want 429", code)
+	}
+}

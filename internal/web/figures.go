@@ -20,40 +20,48 @@ func (s *Server) series(ctx context.Context, def *indicators.Definition, geo ind
 }
 
 // figureView is a chart with everything that travels with it: headline,
-// text summary, data tables, and the option JSON for charts.js.
+// text summary, data tables, and the option JSON for charts.js. Snapshots
+// store it as JSON: keep the json names when renaming fields.
 type figureView struct {
-	DOMID     string
-	Number    int
-	Title     string
-	Headlines []string
-	Summary   string
-	Option    string
-	Tips      string
-	Tables    []tableView
-	Series    []indicators.Series
+	DOMID     string              `json:"dom_id"`
+	Number    int                 `json:"number"`
+	Title     string              `json:"title"`
+	Headlines []string            `json:"headlines"`
+	Summary   string              `json:"summary"`
+	Option    string              `json:"option"`
+	Tips      string              `json:"tips"`
+	Tables    []tableView         `json:"tables"`
+	Series    []indicators.Series `json:"series"`
+	// What an image exported from the chart says about itself (export.js):
+	// area and years, sources, short notes one a line, the data version.
+	Subtitle string `json:"subtitle"`
+	Source   string `json:"source"`
+	Notes    string `json:"notes"`
+	Stamp    string `json:"stamp"`
+	FileName string `json:"file_name"`
 }
 
 // tableView is the accessible table of one series.
 type tableView struct {
-	Caption string
-	Def     *indicators.Definition
-	Rows    []rowView
-	Symbols []indicators.Symbol
-	Breaks  []indicators.Break
+	Caption string                 `json:"caption"`
+	Def     *indicators.Definition `json:"def"`
+	Rows    []rowView              `json:"rows"`
+	Symbols []indicators.Symbol    `json:"symbols"`
+	Breaks  []indicators.Break     `json:"breaks"`
 }
 
 type rowView struct {
-	Period    string
-	Value     string
-	Symbol    indicators.Symbol
-	Change    string
-	ChangePct string
-	NoChange  string
-	Break     bool
-	Secondary bool
-	Revised   bool
-	Previous  string
-	Notes     []string
+	Period    string            `json:"period"`
+	Value     string            `json:"value"`
+	Symbol    indicators.Symbol `json:"symbol"`
+	Change    string            `json:"change"`
+	ChangePct string            `json:"change_pct"`
+	NoChange  string            `json:"no_change"`
+	Break     bool              `json:"break"`
+	Secondary bool              `json:"secondary"`
+	Revised   bool              `json:"revised"`
+	Previous  string            `json:"previous"`
+	Notes     []string          `json:"notes"`
 }
 
 // buildFigure draws one or two series as one figure.
@@ -66,6 +74,8 @@ func buildFigure(domID string, number int, title string, labels bool, series ...
 		f.Tables = append(f.Tables, table(s))
 	}
 	f.Summary = strings.Join(summaries, " ")
+	f.Subtitle, f.Source, f.Notes = exportText(series)
+	f.FileName = "cptrends-" + strings.TrimPrefix(domID, "chart-")
 	c, err := chart.Build(chart.Options{Labels: labels, Description: f.Summary}, series...)
 	if err != nil {
 		return f, err

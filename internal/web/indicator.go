@@ -2,8 +2,10 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 
@@ -44,27 +46,44 @@ func (s *Server) handleIndicatorIndex(c echo.Context) error {
 	return s.render(c, http.StatusOK, "indicator_index", page)
 }
 
-// handleIndicatorShow shows one indicator in full, or its data as CSV when
-// the address ends in .csv.
+// handleIndicatorShow shows one indicator in full, or its data when the
+// address ends in .csv, .json or .zip.
 func (s *Server) handleIndicatorShow(c echo.Context) error {
 	id := c.Param("id")
-	if strings.HasSuffix(id, ".csv") {
-		return s.handleIndicatorCSV(c, strings.TrimSuffix(id, ".csv"))
+	switch ext := path.Ext(id); ext {
+	case ".csv":
+		return s.handleIndicatorCSV(c, strings.TrimSuffix(id, ext))
+	case ".json":
+		return s.handleIndicatorJSON(c, strings.TrimSuffix(id, ext))
+	case ".zip":
+		return s.handleIndicatorZip(c, strings.TrimSuffix(id, ext))
 	}
 	d, err := s.lookup(id)
 	if err != nil {
 		return err
 	}
-	sr, err := s.series(c.Request().Context(), d, indicators.England)
+	ctx := c.Request().Context()
+	stamp, err := s.dataStamp(ctx)
 	if err != nil {
 		return err
 	}
-	fig, err := buildFigure("chart-"+d.ID, d.Chart.Figure, d.Title, true, sr)
+	fig, err := s.indicatorFigure(ctx, d, indicators.England)
 	if err != nil {
 		return err
 	}
+	fig.Stamp = stamp.String()
 	page := indicatorShowPage{layout: s.layout(c, d.Title), Def: d, Figure: fig}
 	return s.render(c, http.StatusOK, "indicator_show", page)
+}
+
+// indicatorFigure builds one indicator's chart, with each year's change
+// labelled, from the current data.
+func (s *Server) indicatorFigure(ctx context.Context, d *indicators.Definition, geo indicators.Geography) (figureView, error) {
+	sr, err := s.series(ctx, d, geo)
+	if err != nil {
+		return figureView{}, err
+	}
+	return buildFigure("chart-"+d.ID, d.Chart.Figure, d.Title, true, sr)
 }
 
 // csvHeader names the columns of a chart's data download. The first six
@@ -81,6 +100,17 @@ func (s *Server) handleIndicatorCSV(c echo.Context, id string) error {
 	if err != nil {
 		return err
 	}
+	body, err := seriesCSV(sr)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+d.ID+`.csv"`)
+	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", body)
+}
+
+// seriesCSV writes a series as CSV, header first.
+func seriesCSV(sr indicators.Series) ([]byte, error) {
+	d := sr.Definition
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	w.Write(csvHeader)
@@ -97,11 +127,7 @@ func (s *Server) handleIndicatorCSV(c echo.Context, id string) error {
 			strconv.FormatBool(p.BreakBefore), strconv.FormatBool(p.Secondary), safeCell(strings.Join(d.NotesFor(p.Period), " "))})
 	}
 	w.Flush()
-	if err := w.Error(); err != nil {
-		return err
-	}
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+d.ID+`.csv"`)
-	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+	return buf.Bytes(), w.Error()
 }
 
 func formatOptional(v *float64) string {

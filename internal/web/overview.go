@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -27,26 +28,20 @@ func (s *Server) handleOverview(c echo.Context) error {
 	ctx := c.Request().Context()
 	geo := indicators.England
 	page := overviewPage{layout: s.layout(c, "Child protection in England"), Geography: geo}
+	stamp, err := s.dataStamp(ctx)
+	if err != nil {
+		return err
+	}
+	figs, err := s.overviewFigures(ctx, geo)
+	if err != nil {
+		return err
+	}
+	page.Figures = stamped(figs, stamp)
 	onFigure := map[string]bool{}
-	for _, fig := range s.cat.Figures() {
-		var series []indicators.Series
-		for _, d := range fig.Definitions {
-			sr, err := s.series(ctx, d, geo)
-			if err != nil {
-				return err
-			}
-			series = append(series, sr)
-			onFigure[d.ID] = true
+	for _, f := range page.Figures {
+		for _, sr := range f.Series {
+			onFigure[sr.Definition.ID] = true
 		}
-		title := fig.Definitions[0].Title
-		if len(fig.Definitions) == 2 {
-			title = fig.Definitions[0].Title + ": number and percentage of plans ending"
-		}
-		f, err := buildFigure(fmt.Sprintf("figure-%d", fig.Number), fig.Number, title, false, series...)
-		if err != nil {
-			return err
-		}
-		page.Figures = append(page.Figures, f)
 	}
 	for _, d := range s.cat.All() {
 		if onFigure[d.ID] {
@@ -59,4 +54,29 @@ func (s *Server) handleOverview(c echo.Context) error {
 		page.Others = append(page.Others, otherIndicator{Def: d, Headline: sr.Headline()})
 	}
 	return s.render(c, http.StatusOK, "overview", page)
+}
+
+// overviewFigures builds figures 1 to 4 from the current data.
+func (s *Server) overviewFigures(ctx context.Context, geo indicators.Geography) ([]figureView, error) {
+	var figs []figureView
+	for _, fig := range s.cat.Figures() {
+		var series []indicators.Series
+		for _, d := range fig.Definitions {
+			sr, err := s.series(ctx, d, geo)
+			if err != nil {
+				return nil, err
+			}
+			series = append(series, sr)
+		}
+		title := fig.Definitions[0].Title
+		if len(fig.Definitions) == 2 {
+			title = fig.Definitions[0].Title + ": number and percentage of plans ending"
+		}
+		f, err := buildFigure(fmt.Sprintf("figure-%d", fig.Number), fig.Number, title, false, series...)
+		if err != nil {
+			return nil, err
+		}
+		figs = append(figs, f)
+	}
+	return figs, nil
 }

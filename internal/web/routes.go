@@ -29,7 +29,18 @@ func (s *Server) routes() {
 		ContentSecurityPolicy: contentSecurityPolicy,
 	}))
 
-	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
+	// Bodies are capped before anything reads them: uploads at four files'
+	// worth, every other request at 64 KB. Each file is capped again by ingest.
+	isUpload := func(c echo.Context) bool { return c.Request().Method == http.MethodPost && c.Path() == "/uploads" }
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: strconv.FormatInt(s.opts.MaxUploadBytes*4+1<<20, 10) + "B"}))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "64K", Skipper: isUpload}))
+	e.Use(s.loadSession)
+	e.Use(s.requireViewer)
+
+	// The CSRF token is issued on every page. It is checked on each form
+	// post after the role check, so that a visitor without the role is
+	// refused before the body of an upload is read.
+	csrf := middleware.CSRFConfig{
 		TokenLookup:    "form:" + csrfField,
 		ContextKey:     csrfKey,
 		CookieName:     "cptrends_csrf",
@@ -39,12 +50,18 @@ func (s *Server) routes() {
 		ErrorHandler: func(err error, c echo.Context) error {
 			return indicators.Errorf(indicators.EFORBIDDEN, "This form has expired or did not come from this site. Go back, reload the page and try again.")
 		},
-	}))
-	e.Use(s.loadSession)
-	e.Use(s.requireViewer)
-	// Each file is capped by ingest; this caps the whole request early.
-	uploadLimit := middleware.BodyLimit(strconv.FormatInt(s.opts.MaxUploadBytes*4+1<<20, 10) + "B")
-	formLimit := middleware.BodyLimit("64K")
+	}
+	issue := csrf
+	issue.Skipper = func(c echo.Context) bool { return c.Request().Method == http.MethodPost }
+	e.Use(middleware.CSRFWithConfig(issue))
+	checkCSRF := middleware.CSRFWithConfig(csrf)
+	// posted is the middleware of a form post: the role, then the token.
+	posted := func(role string) []echo.MiddlewareFunc {
+		if role == "" {
+			return []echo.MiddlewareFunc{checkCSRF}
+		}
+		return []echo.MiddlewareFunc{requireRole(role), checkCSRF}
+	}
 
 	e.GET("/healthz", s.handleHealth)
 	e.GET("/", s.handleOverview)
@@ -55,22 +72,26 @@ func (s *Server) routes() {
 	e.GET("/assets/:hash/*", s.handleAsset)
 
 	e.GET("/login", s.handleLoginForm)
-	e.POST("/login", s.handleLogin, formLimit)
-	e.POST("/logout", s.handleLogout, formLimit)
+	e.POST("/login", s.handleLogin, posted("")...)
+	e.POST("/logout", s.handleLogout, posted("")...)
 
-	analyst := requireRole(store.RoleAnalyst)
 	e.GET("/uploads", s.handleUploads, requireRole(store.RoleViewer))
-	e.POST("/uploads", s.handleUploadCreate, analyst, uploadLimit)
+	e.POST("/uploads", s.handleUploadCreate, posted(store.RoleAnalyst)...)
 	e.GET("/uploads/:id", s.handleUploadShow, requireRole(store.RoleViewer))
-	e.POST("/uploads/:id/commit", s.handleUploadCommit, analyst, formLimit)
-	e.POST("/uploads/:id/cancel", s.handleUploadCancel, analyst, formLimit)
-	e.POST("/uploads/:id/rollback", s.handleUploadRollback, analyst, formLimit)
+	e.POST("/uploads/:id/commit", s.handleUploadCommit, posted(store.RoleAnalyst)...)
+	e.POST("/uploads/:id/cancel", s.handleUploadCancel, posted(store.RoleAnalyst)...)
+	e.POST("/uploads/:id/rollback", s.handleUploadRollback, posted(store.RoleAnalyst)...)
 
-	admin := requireRole(store.RoleAdmin)
-	e.GET("/admin/users", s.handleAdminUsers, admin)
-	e.POST("/admin/users", s.handleAdminUserAdd, admin, formLimit)
-	e.POST("/admin/users/:id/remove", s.handleAdminUserRemove, admin, formLimit)
-	e.POST("/admin/users/:id/password", s.handleAdminUserPassword, admin, formLimit)
+	e.GET("/pack", s.handlePack)
+	e.GET("/snapshots", s.handleSnapshotIndex, requireRole(store.RoleViewer))
+	e.POST("/snapshots", s.handleSnapshotCreate, posted(store.RoleViewer)...)
+	e.GET("/snapshots/:id", s.handleSnapshotShow) // also :id.html, the offline file
+	e.GET("/snapshots/:id/compare", s.handleSnapshotCompare)
+
+	e.GET("/admin/users", s.handleAdminUsers, requireRole(store.RoleAdmin))
+	e.POST("/admin/users", s.handleAdminUserAdd, posted(store.RoleAdmin)...)
+	e.POST("/admin/users/:id/remove", s.handleAdminUserRemove, posted(store.RoleAdmin)...)
+	e.POST("/admin/users/:id/password", s.handleAdminUserPassword, posted(store.RoleAdmin)...)
 }
 
 // contentSecurityPolicy allows nothing from another host and no inline

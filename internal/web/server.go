@@ -24,6 +24,10 @@ type Options struct {
 	Private bool
 	// MaxUploadBytes caps each uploaded file (default ingest.DefaultMaxFileSize).
 	MaxUploadBytes int64
+	// TrustedProxies lists the reverse proxies (CIDR ranges) whose
+	// X-Forwarded-For is believed. With none, the client address is the
+	// connection's, whatever headers say.
+	TrustedProxies []*net.IPNet
 }
 
 // Server is the dashboard's HTTP server.
@@ -57,6 +61,14 @@ func New(st *store.Store, cat *indicators.Catalog, opts Options) (*Server, error
 		return nil, err
 	}
 	s.echo.HideBanner, s.echo.HidePort = true, true
+	s.echo.IPExtractor = echo.ExtractIPDirect()
+	if len(opts.TrustedProxies) > 0 {
+		trust := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, r := range opts.TrustedProxies {
+			trust = append(trust, echo.TrustIPRange(r))
+		}
+		s.echo.IPExtractor = echo.ExtractIPFromXFFHeader(trust...)
+	}
 	s.echo.HTTPErrorHandler = s.handleError
 	s.routes()
 	return s, nil

@@ -77,7 +77,7 @@ func fileName(fh *multipart.FileHeader) string {
 }
 
 func (s *Server) renderUploadProblems(c echo.Context, problems []ingest.Problem, omitted int) error {
-	page := uploadErrorsPage{layout: s.layout(c, "There is a problem with the upload"), Problems: problems, Omitted: omitted, MaxMB: s.opts.MaxUploadBytes >> 20}
+	page := uploadErrorsPage{layout: s.layout(c, "Error: there is a problem with the upload"), Problems: problems, Omitted: omitted, MaxMB: s.opts.MaxUploadBytes >> 20}
 	return s.render(c, http.StatusUnprocessableEntity, "upload_errors", page)
 }
 
@@ -138,11 +138,19 @@ func (s *Server) renderUpload(c echo.Context, id int64, ignored map[string][]str
 	for _, g := range byKey {
 		page.Groups = append(page.Groups, *g)
 	}
+	// In the catalogue's order (the overview's figures first), then from
+	// national down to local authority.
+	rank := map[string]int{}
+	for i, d := range s.cat.All() {
+		rank[d.ID] = i
+	}
+	levels := map[string]int{indicators.LevelNational: 0, indicators.LevelRegional: 1, indicators.LevelLocal: 2}
 	sort.Slice(page.Groups, func(i, j int) bool {
-		if page.Groups[i].Def.ID != page.Groups[j].Def.ID {
-			return page.Groups[i].Def.ID < page.Groups[j].Def.ID
+		a, b := page.Groups[i], page.Groups[j]
+		if a.Def.ID != b.Def.ID {
+			return rank[a.Def.ID] < rank[b.Def.ID]
 		}
-		return page.Groups[i].Level < page.Groups[j].Level
+		return levels[a.Level] < levels[b.Level]
 	})
 	return s.render(c, http.StatusOK, "upload_show", page)
 }

@@ -1,0 +1,82 @@
+package web
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestUpload_Hostile sends every file of the hostile corpus through the
+// upload form: refused files get the error summary (422) and change
+// nothing; accepted ones preview with their text shown inert.
+func TestUpload_Hostile(t *testing.T) {
+	ts, _ := newAuthServer(t)
+	b := newBrowser(t, ts)
+	b.login("ana", "correct horse battery")
+	_, before := b.get("/api/indicators/referrals")
+
+	files, _ := filepath.Glob("../../testdata/hostile/*.csv")
+	if len(files) == 0 {
+		t.Fatal("no hostile fixtures found")
+	}
+	for _, path := range files {
+		name := filepath.Base(path)
+		body, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(name, func(t *testing.T) {
+			code, page := b.upload(b.token("/uploads"), map[string]string{name: string(body)})
+			if strings.HasSuffix(name, "_accepted.csv") {
+				if code != http.StatusOK {
+					t.Fatalf("status %d, want the preview", code)
+				}
+			} else if code != http.StatusUnprocessableEntity || !strings.Contains(page, "govuk-error-summary") {
+				t.Fatalf("status %d, want 422 with the error summary", code)
+			}
+			for _, raw := range []string{"<script>alert", "<script>window", "<img src=x", "<b>bold</b>"} {
+				if strings.Contains(page, raw) {
+					t.Errorf("the page carries %q unescaped", raw)
+				}
+			}
+		})
+	}
+	if _, after := b.get("/api/indicators/referrals"); after != before {
+		t.Error("refused or uncommitted uploads changed the published figures")
+	}
+}
+
+// TestUpload_Oversized refuses a body over the limit from its declared
+// length, before reading it: the request announces 1 GB and sends none.
+func TestUpload_Oversized(t *testing.T) {
+	ts, _ := newAuthServer(t)
+	b := newBrowser(t, ts)
+	b.login("ana", "correct horse battery")
+	u := mustURL(t, ts.URL)
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var cookies []string
+	for _, c := range b.client.Jar.Cookies(u) {
+		cookies = append(cookies, c.Name+"="+c.Value)
+	}
+	fmt.Fprintf(conn, "POST /uploads HTTP/1.1\r\nHost: %s\r\nCookie: %s\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: %d\r\n\r\n",
+		u.Host, strings.Join(cookies, "; "), 1<<30)
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer to an announced 1 GB upload: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("1 GB upload = %d, want 413", resp.StatusCode)
+	}
+}
