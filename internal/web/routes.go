@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
 )
 
 // routes lists every route the dashboard answers, and its middleware.
@@ -76,7 +77,7 @@ func (s *Server) routes() {
 	e.POST("/logout", s.handleLogout, posted("")...)
 
 	e.GET("/uploads", s.handleUploads, requireRole(store.RoleViewer))
-	e.POST("/uploads", s.handleUploadCreate, posted(store.RoleAnalyst)...)
+	e.POST("/uploads", s.handleUploadCreate, append(posted(store.RoleAnalyst), s.uploadRate)...)
 	e.GET("/uploads/:id", s.handleUploadShow, requireRole(store.RoleViewer))
 	e.POST("/uploads/:id/commit", s.handleUploadCommit, posted(store.RoleAnalyst)...)
 	e.POST("/uploads/:id/cancel", s.handleUploadCancel, posted(store.RoleAnalyst)...)
@@ -92,6 +93,30 @@ func (s *Server) routes() {
 	e.POST("/admin/users", s.handleAdminUserAdd, posted(store.RoleAdmin)...)
 	e.POST("/admin/users/:id/remove", s.handleAdminUserRemove, posted(store.RoleAdmin)...)
 	e.POST("/admin/users/:id/password", s.handleAdminUserPassword, posted(store.RoleAdmin)...)
+}
+
+// uploadRateLimit is how many uploads one account may send a minute: far
+// more than a person checking files needs, far fewer than a script abusing
+// the server would send.
+const uploadRateLimit = 20
+
+// limitUploads throttles uploads per account.
+func limitUploads() echo.MiddlewareFunc {
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+			Rate: rate.Limit(float64(uploadRateLimit) / 60), Burst: uploadRateLimit / 2, ExpiresIn: 10 * time.Minute,
+		}),
+		IdentifierExtractor: func(c echo.Context) (string, error) {
+			if u := currentUser(c); u != nil {
+				return "user:" + u.Name, nil
+			}
+			return "addr:" + c.RealIP(), nil
+		},
+		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			c.Response().Header().Set("Retry-After", "60")
+			return echo.NewHTTPError(http.StatusTooManyRequests, "Too many uploads in a short time. Wait a minute and try again.")
+		},
+	})
 }
 
 // contentSecurityPolicy allows nothing from another host and no inline

@@ -32,14 +32,15 @@ type Options struct {
 
 // Server is the dashboard's HTTP server.
 type Server struct {
-	echo     *echo.Echo
-	store    *store.Store
-	cat      *indicators.Catalog
-	log      *slog.Logger
-	pages    *pages
-	assets   *assetSet
-	opts     Options
-	throttle *throttle
+	echo       *echo.Echo
+	store      *store.Store
+	cat        *indicators.Catalog
+	log        *slog.Logger
+	pages      *pages
+	assets     *assetSet
+	opts       Options
+	throttle   *throttle
+	uploadRate echo.MiddlewareFunc
 }
 
 // New builds the server and its routes.
@@ -56,7 +57,7 @@ func New(st *store.Store, cat *indicators.Catalog, opts Options) (*Server, error
 		opts.MaxUploadBytes = ingest.DefaultMaxFileSize
 	}
 	s := &Server{echo: echo.New(), store: st, cat: cat, log: log, assets: as, opts: opts,
-		throttle: newThrottle(5, 15*time.Minute)}
+		throttle: newThrottle(5, 15*time.Minute), uploadRate: limitUploads()}
 	if s.pages, err = loadPages(s.templateFuncs()); err != nil {
 		return nil, err
 	}
