@@ -77,7 +77,8 @@ func (s *Server) routes() {
 	e.POST("/logout", s.handleLogout, posted("")...)
 
 	e.GET("/uploads", s.handleUploads, requireRole(store.RoleViewer))
-	e.POST("/uploads", s.handleUploadCreate, append(posted(store.RoleAnalyst), s.uploadRate)...)
+	// Throttled before the CSRF check, which reads the body.
+	e.POST("/uploads", s.handleUploadCreate, requireRole(store.RoleAnalyst), s.uploadRate, checkCSRF)
 	e.GET("/uploads/:id", s.handleUploadShow, requireRole(store.RoleViewer))
 	e.POST("/uploads/:id/commit", s.handleUploadCommit, posted(store.RoleAnalyst)...)
 	e.POST("/uploads/:id/cancel", s.handleUploadCancel, posted(store.RoleAnalyst)...)
