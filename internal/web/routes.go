@@ -55,6 +55,7 @@ func (s *Server) routes() {
 	issue := csrf
 	issue.Skipper = func(c echo.Context) bool { return c.Request().Method == http.MethodPost }
 	e.Use(middleware.CSRFWithConfig(issue))
+	e.Use(s.cachePages)
 	checkCSRF := middleware.CSRFWithConfig(csrf)
 	// posted is the middleware of a form post: the role, then the token.
 	posted := func(role string) []echo.MiddlewareFunc {

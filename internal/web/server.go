@@ -41,6 +41,7 @@ type Server struct {
 	opts       Options
 	throttle   *throttle
 	uploadRate echo.MiddlewareFunc
+	cache      *pageCache
 }
 
 // New builds the server and its routes.
@@ -57,7 +58,7 @@ func New(st *store.Store, cat *indicators.Catalog, opts Options) (*Server, error
 		opts.MaxUploadBytes = ingest.DefaultMaxFileSize
 	}
 	s := &Server{echo: echo.New(), store: st, cat: cat, log: log, assets: as, opts: opts,
-		throttle: newThrottle(5, 15*time.Minute), uploadRate: limitUploads()}
+		throttle: newThrottle(5, 15*time.Minute), uploadRate: limitUploads(), cache: newPageCache()}
 	if s.pages, err = loadPages(s.templateFuncs()); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,138 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"sync"
+
+	"github.com/labstack/echo/v4"
+)
+
+// pageCache keeps the pages and API answers that every visitor sees alike,
+// for the data version they were made from: a commit or a rollback moves
+// the version on and empties it. Answers carry an ETag, so a browser that
+// has the page gets 304 Not Modified.
+type pageCache struct {
+	mu      sync.Mutex
+	version int64
+	entries map[string]*cachedPage
+}
+
+type cachedPage struct {
+	header http.Header
+	body   []byte
+	etag   string
+}
+
+// maxCachedPages bounds the cache: pages, CSV and JSON for a few dozen
+// indicators and areas.
+const maxCachedPages = 2000
+
+// cacheable lists the routes whose answers depend only on the data and the
+// address, not on who asks.
+var cacheable = map[string]bool{
+	"/": true, "/indicators": true, "/indicators/:id": true,
+	"/api/indicators": true, "/api/indicators/:id": true, "/pack": true,
+}
+
+func newPageCache() *pageCache { return &pageCache{entries: map[string]*cachedPage{}} }
+
+// cachePages serves cacheable GET requests of visitors who are not signed
+// in from the cache (signed-in pages carry names and form tokens).
+func (s *Server) cachePages(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if req.Method != http.MethodGet || !cacheable[c.Path()] || currentUser(c) != nil {
+			return next(c)
+		}
+		version, err := s.store.DataVersion(req.Context())
+		if err != nil {
+			return err
+		}
+		key := req.URL.RequestURI()
+		if page := s.cache.get(version, key); page != nil {
+			return page.write(c)
+		}
+		// The handler answers into a recorder, through a response of its own;
+		// the real one is written once the page is cached.
+		orig := c.Response()
+		rec := &recorder{header: http.Header{}}
+		c.SetResponse(echo.NewResponse(rec, c.Echo()))
+		err = next(c)
+		c.SetResponse(orig)
+		if err != nil {
+			return err
+		}
+		if rec.status != http.StatusOK {
+			for k, v := range rec.header {
+				orig.Header()[k] = v
+			}
+			orig.WriteHeader(rec.status)
+			_, err := orig.Write(rec.body.Bytes())
+			return err
+		}
+		page := &cachedPage{header: rec.header, body: rec.body.Bytes()}
+		sum := sha256.Sum256(page.body)
+		page.etag = `"` + hex.EncodeToString(sum[:12]) + `"`
+		s.cache.put(version, key, page)
+		return page.write(c)
+	}
+}
+
+func (pc *pageCache) get(version int64, key string) *cachedPage {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if version != pc.version {
+		pc.version, pc.entries = version, map[string]*cachedPage{}
+	}
+	return pc.entries[key]
+}
+
+func (pc *pageCache) put(version int64, key string, page *cachedPage) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if version != pc.version {
+		return // the data moved on while the page was made
+	}
+	if len(pc.entries) >= maxCachedPages {
+		pc.entries = map[string]*cachedPage{}
+	}
+	pc.entries[key] = page
+}
+
+// write answers with the cached page, or 304 when the browser has it.
+func (p *cachedPage) write(c echo.Context) error {
+	h := c.Response().Header()
+	for k, v := range p.header {
+		h[k] = v
+	}
+	h.Set("ETag", p.etag)
+	h.Set("Cache-Control", "no-cache") // keep it, but ask each time: the data may change
+	if match := c.Request().Header.Get("If-None-Match"); match == p.etag {
+		return c.NoContent(http.StatusNotModified)
+	}
+	c.Response().WriteHeader(http.StatusOK)
+	_, err := c.Response().Write(p.body)
+	return err
+}
+
+// recorder holds a handler's answer so that it can be cached before it is
+// sent.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) WriteHeader(status int) { r.status = status }
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.body.Write(b)
+}
