@@ -32,20 +32,48 @@ run: build
 	./$(BIN) serve
 
 test: assets
+	go mod verify
 	@files="$$(gofmt -l $(GOFILES))"; \
 	if [ -n "$$files" ]; then echo "gofmt -l: these files need gofmt:"; echo "$$files"; exit 1; fi
 	go vet ./...
 	@if [ -z "$(RACE)" ]; then echo "note: cgo is off (no C compiler?), running tests without -race"; fi
 	go test $(RACE) -count=1 ./...
 
-# Placeholders until the benchmarks and fuzz targets settle.
-bench: assets
-	go test -run '^$$' -bench . -benchmem ./...
+# The table of issue 6: import throughput against the sqlite3 shell's
+# .import, pages against a static file server with the same bytes, and
+# start-up, each judged by a ratio measured in the same run. Installs sqlite3
+# and wrk from Debian when missing. Results in testdata/bench/results.{json,csv}.
+BENCH_OUT ?= testdata/bench
+bench: build
+	@missing=""; for t in sqlite3 wrk; do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		echo "installing$$missing from Debian"; \
+		$$sudo apt-get install -y $$missing >/dev/null || { $$sudo apt-get update >/dev/null && $$sudo apt-get install -y $$missing >/dev/null; }; \
+	fi
+	go test -run '^$$' -bench . -benchmem -benchtime 3x ./internal/ingest ./internal/store
+	go build -o bin/cptrends-bench ./cmd/cptrends-bench
+	./bin/cptrends-bench -bin $(BIN) -out $(BENCH_OUT)
 
+# Every fuzz target in turn, FUZZTIME each (.ci/run runs them briefly).
+# Crashers land in testdata/fuzz/ beside each package: commit them as
+# regression seeds.
+FUZZ_TARGETS := FuzzParse:./internal/ingest FuzzReadEES:./internal/ingest FuzzParseValue:./internal/ingest \
+	FuzzParsePeriod:./indicators FuzzNewSeries:./indicators
 fuzz: assets
-	go test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./internal/ingest
+	@for t in $(FUZZ_TARGETS); do \
+		echo "go test -run '^$$' -fuzz $${t%%:*}$$ -fuzztime $(FUZZTIME) $${t#*:}"; \
+		go test -run '^$$' -fuzz "$${t%%:*}$$" -fuzztime $(FUZZTIME) $${t#*:} || exit 1; \
+	done
 
 # Leaves assets/vendor/README.md, which is committed.
 clean:
 	rm -rf bin node_modules
 	find assets/vendor -type f ! -name README.md -delete
+
+# Concurrent clients against a running server while an import and a backup
+# run; fails if any request fails. LOAD_FLAGS=-duration 60s for a longer run.
+.PHONY: loadtest
+LOAD_FLAGS ?= -duration 20s -clients 32
+loadtest: build
+	go run ./cmd/cptrends-load -bin $(BIN) $(LOAD_FLAGS)

@@ -5,15 +5,22 @@ import (
 	"io/fs"
 )
 
-//go:embed data/*.csv
+//go:embed data/*.csv data/reference/*.csv
 var bundled embed.FS
 
-// Bundled returns the national series shipped with cptrends (see
-// data/SOURCES.md), loaded into every new database.
+// Bundled returns the data shipped with cptrends (see data/SOURCES.md),
+// loaded into every new database: every *.csv at its top level is
+// published figures; reference/ holds the statistical neighbour model.
 func Bundled() fs.FS {
 	sub, err := fs.Sub(bundled, "data")
 	if err != nil {
 		panic(err)
 	}
 	return sub
+}
+
+// NeighbourModels names the statistical neighbour model files in Bundled,
+// each with the name pages give it.
+var NeighbourModels = map[string]string{
+	"reference/sn_model_2025_wide.csv": "DfE statistical neighbours, 2025 model",
 }

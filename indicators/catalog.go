@@ -39,6 +39,9 @@ func LoadCatalog(fsys fs.FS) (*Catalog, error) {
 	if len(c.list) == 0 {
 		return nil, fmt.Errorf("indicators: no definitions found")
 	}
+	if err := c.checkRates(); err != nil {
+		return nil, err
+	}
 	sort.SliceStable(c.list, func(i, j int) bool {
 		a, b := c.list[i], c.list[j]
 		fa, fb := figureKey(a), figureKey(b)
@@ -51,6 +54,26 @@ func LoadCatalog(fsys fs.FS) (*Catalog, error) {
 		return a.ID < b.ID
 	})
 	return c, nil
+}
+
+// checkRates makes sure every rate names indicators that exist, in the
+// right unit.
+func (c *Catalog) checkRates() error {
+	for _, d := range c.list {
+		if d.Rate == nil {
+			continue
+		}
+		if p, ok := c.byID[d.Rate.Population]; !ok || p.Unit != UnitCount {
+			return fmt.Errorf("indicators: %s: rate population %q must be a count indicator", d.ID, d.Rate.Population)
+		}
+		if d.Rate.Published == "" {
+			continue
+		}
+		if p, ok := c.byID[d.Rate.Published]; !ok || p.Unit != UnitRate {
+			return fmt.Errorf("indicators: %s: published rate %q must be an indicator of unit rate", d.ID, d.Rate.Published)
+		}
+	}
+	return nil
 }
 
 func figureKey(d *Definition) int {

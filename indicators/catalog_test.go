@@ -29,6 +29,10 @@ func TestDefault(t *testing.T) {
 			{"cpp_at_31_march_2yrs_plus_pct", "percent", 0, ""},
 			{"cpp_second_or_subsequent", "count", 0, ""},
 			{"cpp_second_or_subsequent_pct", "percent", 4, ""},
+			// Added for comparing areas: more may be added, ids never change.
+			{"referrals_rate", "rate", 0, ""},
+			{"children_referred_rate", "rate", 0, ""},
+			{"population_0_17", "count", 0, ""},
 		}
 		if got, want := len(cat.All()), len(want); got != want {
 			var ids []string
@@ -194,7 +198,8 @@ func TestLoadCatalog(t *testing.T) {
 				off = append(off, d.ID)
 			}
 		}
-		want := []string{"assessments", "children_referred", "cpp_at_31_march", "cpp_at_31_march_2yrs_plus_pct", "cpp_second_or_subsequent"}
+		want := []string{"assessments", "children_referred", "children_referred_rate", "cpp_at_31_march", "cpp_at_31_march_2yrs_plus_pct",
+			"cpp_second_or_subsequent", "population_0_17", "referrals_rate"}
 		if !equalStrings(off, want) {
 			t.Errorf("indicators off the overview = %v, want %v", off, want)
 		}
@@ -210,7 +215,7 @@ func TestLoadCatalog(t *testing.T) {
 		}{
 			{name: "unknown field", file: "assessments.json", change: func(d map[string]any) { d["colour"] = "red" }, wantErr: "colour"},
 			{name: "id does not match file name", file: "assessments.json", change: func(d map[string]any) { d["id"] = "assessment" }, wantErr: "file name"},
-			{name: "bad unit", file: "assessments.json", change: func(d map[string]any) { d["unit"] = "rate" }, wantErr: "unit"},
+			{name: "bad unit", file: "assessments.json", change: func(d map[string]any) { d["unit"] = "ratio" }, wantErr: "unit"},
 			{name: "break with no explanation", file: "assessments.json", change: func(d map[string]any) {
 				d["breaks"] = []any{map[string]any{"period": "2013/14"}}
 			}, wantErr: "break"},

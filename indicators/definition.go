@@ -11,6 +11,8 @@ import (
 const (
 	UnitCount   = "count"
 	UnitPercent = "percent"
+	// UnitRate is a number per 10,000 children aged 0 to 17.
+	UnitRate = "rate"
 )
 
 // Definition describes one indicator: what it measures, where it comes from,
@@ -35,6 +37,18 @@ type Definition struct {
 	Notes           []Note     `json:"notes"`
 	Chart           Chart      `json:"chart"`
 	EES             []EESField `json:"ees"`
+	// Rate says how a count is shown per 10,000 children, for comparing
+	// areas of different sizes; nil for a count with no rate.
+	Rate *RateSource `json:"rate,omitempty"`
+}
+
+// RateSource names where a count's rate per 10,000 children comes from:
+// the rate the department publishes (an indicator of unit rate), where it
+// publishes one, and otherwise the count divided by the population (an
+// indicator of unit count) for the same reporting year.
+type RateSource struct {
+	Published  string `json:"published,omitempty"`
+	Population string `json:"population"`
 }
 
 // Source names the publication an indicator is taken from.
@@ -74,6 +88,14 @@ type EESField struct {
 	Column      string `json:"column"`
 	Category    string `json:"category,omitempty"`
 	NotCategory string `json:"not_category,omitempty"`
+	// Filters picks, by value, the rows of a breakdown column (age_group,
+	// sex, ...) to read; a breakdown column not named here is read at
+	// Total only.
+	Filters map[string]string `json:"filters,omitempty"`
+	// MidYear says that time_period is the calendar year of a mid-year
+	// (30 June) estimate, filed under the reporting year that starts in it:
+	// mid-2021 is filed under 2021/22, the year whose rates it serves.
+	MidYear bool `json:"mid_year,omitempty"`
 }
 
 var idPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
@@ -99,10 +121,12 @@ func (d *Definition) validate() error {
 		return fmt.Errorf("id %q: use lower case letters, digits and underscores", d.ID)
 	case d.Title == "" || d.ShortTitle == "" || d.Definition == "":
 		return fmt.Errorf("%s: title, short_title and definition are required", d.ID)
-	case d.Unit != UnitCount && d.Unit != UnitPercent:
-		return fmt.Errorf("%s: unit must be %q or %q", d.ID, UnitCount, UnitPercent)
-	case d.Unit == UnitCount && d.Noun == "":
-		return fmt.Errorf("%s: a count needs a noun for its headline", d.ID)
+	case d.Unit != UnitCount && d.Unit != UnitPercent && d.Unit != UnitRate:
+		return fmt.Errorf("%s: unit must be %q, %q or %q", d.ID, UnitCount, UnitPercent, UnitRate)
+	case d.Unit != UnitPercent && d.Noun == "":
+		return fmt.Errorf("%s: a count or rate needs a noun for its headline", d.ID)
+	case d.Rate != nil && (d.Unit != UnitCount || d.Rate.Population == ""):
+		return fmt.Errorf("%s: only a count has a rate, and its rate needs a population indicator", d.ID)
 	case d.Decimals < 0 || d.Decimals > 3:
 		return fmt.Errorf("%s: decimals must be 0 to 3", d.ID)
 	case d.Source.Name == "":
@@ -160,3 +184,18 @@ func (d *Definition) IsSecondary(p Period) bool {
 
 // IsPercent reports whether the indicator is a percentage.
 func (d *Definition) IsPercent() bool { return d.Unit == UnitPercent }
+
+// IsRate reports whether the indicator is a rate per 10,000 children.
+func (d *Definition) IsRate() bool { return d.Unit == UnitRate }
+
+// ValueHeading names the unit of the indicator's values, for a table
+// column or a chart axis.
+func (d *Definition) ValueHeading() string {
+	switch d.Unit {
+	case UnitPercent:
+		return "Per cent"
+	case UnitRate:
+		return "Per 10,000 children"
+	}
+	return "Number"
+}

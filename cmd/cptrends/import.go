@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/user"
+	"runtime/debug"
 	"sort"
 	"strings"
 
@@ -43,8 +45,8 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 		}
 		inputs = append(inputs, ingest.Input{Name: name, R: withProgress(f, m.Stderr, name, size)})
 	}
-	res := ingest.Read(indicators.Default(), ingest.Options{MaxFileSize: *maxMB << 20}, inputs...)
-	if len(unopened) > 0 || !res.OK() {
+	opts := ingest.Options{MaxFileSize: *maxMB << 20}
+	refuse := func(res *ingest.Result) error {
 		for _, p := range append(unopened, res.Problems...) {
 			fmt.Fprintln(m.Stderr, p.Error())
 		}
@@ -54,18 +56,101 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 		}
 		return &exitError{code: 1, msg: fmt.Sprintf("import refused: %d %s; nothing was written", n, plural(n, "problem", "problems"))}
 	}
+	if len(unopened) > 0 {
+		// Refused whatever the other files hold: check them for their
+		// problems without touching the database.
+		res, _ := ingest.Stream(indicators.Default(), opts, func(indicators.Observation) error { return nil }, inputs...)
+		return refuse(res)
+	}
 
+	// Most of what an import holds is the set of cells already read (some
+	// 30 MB for a million values), the chunks of observations on their way
+	// to the database, and SQLite's page cache (16 MB, outside the Go
+	// heap). A soft limit keeps the garbage collector from letting the heap
+	// grow to twice what is live, so that a million-row import peaks at
+	// some 170 MB rather than 260 MB, for some 10% more time.
+	debug.SetMemoryLimit(importMemoryLimit)
+
+	_, statErr := os.Stat(*dbPath)
 	st, err := store.Open(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	sum, err := st.Import(ctx, store.NewUpload{By: cliUser(), Files: res.Files, Observations: res.Observations}, *dryRun)
+	// The files are read and written in one pass: each sound observation
+	// goes into the open transaction as it is read, and the transaction is
+	// rolled back if any problem turns up, so memory does not grow with the
+	// file and the database is written all or nothing.
+	var res *ingest.Result
+	var changes changeLog
+	refused := errors.New("refused")
+	sum, err := st.ImportStream(ctx, store.StreamUpload{By: cliUser(), DryRun: *dryRun, OnChange: changes.add},
+		func(add func(indicators.Observation) error) ([]store.File, error) {
+			var err error
+			res, err = ingest.Stream(indicators.Default(), opts, add, inputs...)
+			if err == nil && !res.OK() {
+				err = refused
+			}
+			return res.Files, err
+		})
+	if errors.Is(err, refused) {
+		if os.IsNotExist(statErr) {
+			// Leave no new database behind a refused import.
+			st.Close()
+			for _, suffix := range []string{"", "-wal", "-shm"} {
+				os.Remove(*dbPath + suffix)
+			}
+		}
+		return refuse(res)
+	}
 	if err != nil {
 		return err
 	}
-	printSummary(m.Stdout, res, sum, *dryRun)
+	printSummary(m.Stdout, res, sum, &changes, *dryRun)
 	return nil
+}
+
+// importMemoryLimit is the soft limit on the Go heap of an import.
+const importMemoryLimit = 128 << 20
+
+// changeLog keeps what the summary shows of an upload's changes: added
+// values grouped by indicator and geography level, and the first
+// revisions, so that an upload of a million values is summed up in a few
+// lines without holding them all.
+type changeLog struct {
+	added     map[string]*addedGroup
+	revisions []store.Change
+	revised   int
+}
+
+type addedGroup struct {
+	values      int
+	areas       map[string]bool
+	first, last indicators.Period
+}
+
+// maxRevisions is how many revisions the summary shows one a line.
+const maxRevisions = 50
+
+func (l *changeLog) add(c store.Change) {
+	if c.Kind == store.Revised {
+		if l.revised++; l.revised <= maxRevisions {
+			l.revisions = append(l.revisions, c)
+		}
+		return
+	}
+	if l.added == nil {
+		l.added = map[string]*addedGroup{}
+	}
+	k := c.New.Indicator + " (" + c.New.Geography.Level + ")"
+	g, ok := l.added[k]
+	if !ok {
+		g = &addedGroup{areas: map[string]bool{}, first: c.New.Period, last: c.New.Period}
+		l.added[k] = g
+	}
+	g.values++
+	g.areas[c.New.Geography.Code] = true
+	g.first, g.last = min(g.first, c.New.Period), max(g.last, c.New.Period)
 }
 
 func unwrapPathError(err error) error {
@@ -91,7 +176,7 @@ func plural(n int, one, many string) string {
 }
 
 // printSummary says what an upload added, revised and left unchanged.
-func printSummary(w io.Writer, res *ingest.Result, sum store.Summary, dryRun bool) {
+func printSummary(w io.Writer, res *ingest.Result, sum store.Summary, changes *changeLog, dryRun bool) {
 	rows := 0
 	for _, f := range res.Files {
 		rows += f.Rows
@@ -102,28 +187,8 @@ func printSummary(w io.Writer, res *ingest.Result, sum store.Summary, dryRun boo
 	}
 	// Added values, grouped by indicator and geography level, so that a
 	// release with every local authority still reads in a few lines.
-	type group struct {
-		values      int
-		areas       map[string]bool
-		first, last indicators.Period
-	}
-	added := map[string]*group{}
-	for _, c := range sum.Changes {
-		if c.Kind != store.Added {
-			continue
-		}
-		k := c.New.Indicator + " (" + c.New.Geography.Level + ")"
-		g, ok := added[k]
-		if !ok {
-			g = &group{areas: map[string]bool{}, first: c.New.Period, last: c.New.Period}
-			added[k] = g
-		}
-		g.values++
-		g.areas[c.New.Geography.Code] = true
-		g.first, g.last = min(g.first, c.New.Period), max(g.last, c.New.Period)
-	}
-	for _, k := range sortedKeys(added) {
-		g := added[k]
+	for _, k := range sortedKeys(changes.added) {
+		g := changes.added[k]
 		years := g.first.String()
 		if g.last != g.first {
 			years += " to " + g.last.String()
@@ -132,19 +197,11 @@ func printSummary(w io.Writer, res *ingest.Result, sum store.Summary, dryRun boo
 			len(g.areas), plural(len(g.areas), "area", "areas"), years)
 	}
 	// Revisions one a line, each with the value it replaces.
-	const maxRevisions = 50
-	shownRevisions := 0
-	for _, c := range sum.Changes {
-		if c.Kind != store.Revised {
-			continue
-		}
-		if shownRevisions++; shownRevisions > maxRevisions {
-			continue
-		}
+	for _, c := range changes.revisions {
 		fmt.Fprintf(w, "  revise  %s %s %s: %s\n", c.New.Indicator, c.New.Geography.Code, c.New.Period, revision(*c.Old, c.New))
 	}
-	if shownRevisions > maxRevisions {
-		fmt.Fprintf(w, "  ... and %d more revisions\n", shownRevisions-maxRevisions)
+	if changes.revised > maxRevisions {
+		fmt.Fprintf(w, "  ... and %d more revisions\n", changes.revised-maxRevisions)
 	}
 	verb := fmt.Sprintf("upload %d", sum.UploadID)
 	if dryRun {

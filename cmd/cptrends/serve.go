@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"net"
 	"strings"
 
@@ -56,35 +55,17 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	return nil
 }
 
-// bundledBy names the bundled data's upload in the history.
-const bundledBy = "cptrends (bundled national series)"
+// bundledBy names the bundled data's uploads in the history.
+const bundledBy = "cptrends (bundled series)"
 
-// loadBundled loads the national series shipped in the binary into a
-// database that has never had an upload, so a new user sees real charts.
+// loadBundled loads the series shipped in the binary into a database that
+// has never had an upload, so a new user sees real charts, and the
+// reference data for comparing areas into any database that lacks it.
 func loadBundled(ctx context.Context, st *store.Store) error {
-	has, err := st.HasUploads(ctx)
-	if err != nil || has {
+	if err := ingest.LoadBundled(ctx, st, indicators.Default(), indicators.Bundled(), bundledBy); err != nil {
 		return err
 	}
-	names, err := fs.Glob(indicators.Bundled(), "*.csv")
-	if err != nil {
-		return err
-	}
-	var inputs []ingest.Input
-	for _, name := range names {
-		f, err := indicators.Bundled().Open(name)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		inputs = append(inputs, ingest.Input{Name: name, R: f})
-	}
-	res := ingest.Read(indicators.Default(), ingest.Options{}, inputs...)
-	if !res.OK() {
-		return fmt.Errorf("bundled data refused: %v", res.Problems[0])
-	}
-	_, err = st.Import(ctx, store.NewUpload{By: bundledBy, Files: res.Files, Observations: res.Observations}, false)
-	return err
+	return ingest.LoadReference(ctx, st, indicators.Bundled(), indicators.NeighbourModels)
 }
 
 // parseCIDRs reads a comma-separated list of address ranges; a bare

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"cptrends/indicators"
 )
@@ -84,8 +85,9 @@ func isEES(head []byte) bool {
 
 // eesMeasure is a measure column read into an indicator.
 type eesMeasure struct {
-	col int
-	def *indicators.Definition
+	col     int
+	def     *indicators.Definition
+	midYear bool // time_period is a mid-year, filed under the year it starts
 }
 
 // eesFile is the state of reading one EES file.
@@ -244,11 +246,20 @@ func (r *reader) addEES(f *eesFile, cr *csv.Reader, rec []string) {
 		f.skipped[fmt.Sprintf("geographic_level %q", levelText)]++
 		return
 	}
+	// A row broken down below Total is read only for the fields whose
+	// filters ask for its values; filterKey names those values.
+	filterKey, firstFilter := "", -1
 	for _, i := range f.filters {
 		if v := eesCell(rec[i]); v != "" && !strings.EqualFold(v, "Total") {
-			f.skipped[fmt.Sprintf("%s other than Total", f.headers[i])]++
-			return
+			filterKey += f.headers[i] + "=" + v + "\x00"
+			if firstFilter < 0 {
+				firstFilter = i
+			}
 		}
+	}
+	if filterKey != "" && len(r.eesMapping(f, eesRowCategory(f, rec), filterKey, rec)) == 0 {
+		f.skipped[fmt.Sprintf("%s other than Total", f.headers[firstFilter])]++
+		return
 	}
 
 	period, periodOK := r.eesPeriod(f, get, fail)
@@ -265,13 +276,13 @@ func (r *reader) addEES(f *eesFile, cr *csv.Reader, rec []string) {
 		bad = true
 	case code == "":
 		fail(codeCol, "the %s is empty; %s rows need the area's ONS code, such as %s", f.headers[codeCol], levelText, lv.example)
-	case !indicators.ValidCode(code):
+	case !validCode(code):
 		fail(codeCol, "the %s %s is not an ONS geography code; expected a capital letter and eight digits, such as %s", f.headers[codeCol], quote(code), lv.example)
 	default:
 		geo.Code, geo.Name = code, code
 	}
 	if name, nameCol, ok := get(lv.name); ok && name != "" {
-		if len([]rune(name)) > indicators.MaxNameLength {
+		if utf8.RuneCountInString(name) > indicators.MaxNameLength {
 			fail(nameCol, "the area name is longer than %d characters", indicators.MaxNameLength)
 		}
 		geo.Name = name
@@ -283,7 +294,7 @@ func (r *reader) addEES(f *eesFile, cr *csv.Reader, rec []string) {
 	}
 	var obs []indicators.Observation
 	var cols []int
-	for _, m := range r.eesMapping(f, category) {
+	for _, m := range r.eesMapping(f, category, filterKey, rec) {
 		v := eesCell(rec[m.col])
 		if msg := checkText(v); msg != "" {
 			fail(m.col, "the %s value %s", f.headers[m.col], msg)
@@ -298,7 +309,11 @@ func (r *reader) addEES(f *eesFile, cr *csv.Reader, rec []string) {
 			fail(m.col, "%v", err)
 			continue
 		}
-		obs = append(obs, indicators.Observation{Indicator: m.def.ID, Geography: geo, Period: period, Value: value, Symbol: symbol})
+		p := period
+		if m.midYear {
+			p = period.Next()
+		}
+		obs = append(obs, indicators.Observation{Indicator: m.def.ID, Geography: geo, Period: p, Value: value, Symbol: symbol})
 		cols = append(cols, m.col)
 	}
 	if bad {
@@ -373,18 +388,22 @@ func (r *reader) missingColumn(f *eesFile, column, level string) {
 // the given category. A column matches a definition's ees field by name,
 // without regard to case, and by category where the field names one. Two
 // definitions claiming one column and category is a configuration error.
-func (r *reader) eesMapping(f *eesFile, category string) []eesMeasure {
-	if m, ok := f.byCategory[category]; ok {
+// Rows broken down below Total (filterKey not empty) are read only by fields
+// whose filters ask for the row's values.
+func (r *reader) eesMapping(f *eesFile, category, filterKey string, rec []string) []eesMeasure {
+	if m, ok := f.byCategory[category+"\x00"+filterKey]; ok {
 		return m
 	}
 	var out []eesMeasure
 	for _, col := range f.measures {
 		header := f.headers[col]
 		var found []*indicators.Definition
+		midYear := false
 		for _, d := range r.cat.All() {
 			for _, field := range d.EES {
-				if eesFieldMatches(field, header, category) {
+				if eesFieldMatches(field, header, category) && eesFiltersMatch(f, field, rec) {
 					found = append(found, d)
+					midYear = midYear || field.MidYear
 					break
 				}
 			}
@@ -405,9 +424,9 @@ func (r *reader) eesMapping(f *eesFile, category string) []eesMeasure {
 			}
 		}
 		f.used[col] = true
-		out = append(out, eesMeasure{col: col, def: found[0]})
+		out = append(out, eesMeasure{col: col, def: found[0], midYear: midYear})
 	}
-	f.byCategory[category] = out
+	f.byCategory[category+"\x00"+filterKey] = out
 	return out
 }
 
@@ -422,6 +441,37 @@ func eesFieldMatches(field indicators.EESField, header, category string) bool {
 		return false
 	}
 	return true
+}
+
+// eesFiltersMatch reports whether a row's breakdown values are the ones
+// field reads: the value its filters name, or Total (or empty) for a
+// breakdown column they do not name. A filter on a column the file lacks
+// never matches.
+func eesFiltersMatch(f *eesFile, field indicators.EESField, rec []string) bool {
+	for col, want := range field.Filters {
+		i, ok := f.index[normalizeHeader(col)]
+		if !ok || !strings.EqualFold(eesCell(rec[i]), strings.TrimSpace(want)) {
+			return false
+		}
+	}
+	for _, i := range f.filters {
+		named := false
+		for col := range field.Filters {
+			named = named || normalizeHeader(col) == normalizeHeader(f.headers[i])
+		}
+		if v := eesCell(rec[i]); !named && v != "" && !strings.EqualFold(v, "Total") {
+			return false
+		}
+	}
+	return true
+}
+
+// eesRowCategory is a row's category, or "" in a file without one.
+func eesRowCategory(f *eesFile, rec []string) string {
+	if i, ok := f.index["category"]; ok {
+		return eesCell(rec[i])
+	}
+	return ""
 }
 
 // eesCell trims a cell; EES writes some empty cells as "" (two quotation

@@ -113,3 +113,36 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseValue: a value is accepted only as a finite, non-negative
+// number within its unit's range, or a known symbol, never both.
+func FuzzParseValue(f *testing.F) {
+	for _, s := range []string{"635620", "635,620", "17.3", "c", "..", "-1", "NaN", "1e5", "100.0", "1,00", " 12 ", "99999999999999999999"} {
+		f.Add(s)
+	}
+	count, _ := indicators.Default().Lookup("referrals")
+	pct, _ := indicators.Default().Lookup("cpp_second_or_subsequent_pct")
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, def := range []*indicators.Definition{count, pct} {
+			v, sym, err := ingest.ParseValue(def, s)
+			switch {
+			case err != nil:
+				if v != nil || sym != "" {
+					t.Fatalf("%q: an error with a value or symbol", s)
+				}
+			case sym != "":
+				if v != nil || sym.Meaning() == "" {
+					t.Fatalf("%q: symbol %q with a value, or unknown", s, sym)
+				}
+			case v == nil:
+				t.Fatalf("%q: neither a value nor a symbol nor an error", s)
+			case math.IsNaN(*v) || math.IsInf(*v, 0) || *v < 0:
+				t.Fatalf("%q: accepted %v", s, *v)
+			case def.IsPercent() && *v > 100:
+				t.Fatalf("%q: a percentage of %v", s, *v)
+			case !def.IsPercent() && *v != math.Trunc(*v):
+				t.Fatalf("%q: a count of %v", s, *v)
+			}
+		}
+	})
+}

@@ -80,33 +80,22 @@ type Options struct {
 	MaxFileSize int64
 }
 
-// cell identifies one published value, to find duplicates across files.
-type cell struct {
-	indicator string
-	geography string
-	period    indicators.Period
-}
-
-type seen struct {
-	file string
-	line int
-	obs  indicators.Observation
-}
-
 // reader accumulates one upload across its files.
 type reader struct {
 	cat   *indicators.Catalog
 	opts  Options
 	res   Result
-	cells map[cell]seen
+	cells cells
+	// sink, when set, takes each sound observation instead of
+	// res.Observations, for as long as no problem has been found and it
+	// has returned no error.
+	sink    func(indicators.Observation) error
+	sinkErr error
 }
 
 // Read reads and validates every file as one upload.
 func Read(cat *indicators.Catalog, opts Options, inputs ...Input) *Result {
-	if opts.MaxFileSize <= 0 {
-		opts.MaxFileSize = DefaultMaxFileSize
-	}
-	r := &reader{cat: cat, opts: opts, cells: map[cell]seen{}, res: Result{Ignored: map[string][]string{}}}
+	r := newReader(cat, opts)
 	for _, in := range inputs {
 		r.readFile(in)
 	}
@@ -114,6 +103,33 @@ func Read(cat *indicators.Catalog, opts Options, inputs ...Input) *Result {
 		r.res.Observations = nil
 	}
 	return &r.res
+}
+
+// Stream reads and validates every file as one upload, as Read does, but
+// hands each sound observation to sink as soon as it is read instead of
+// keeping them all: Result.Observations stays empty, and memory does not
+// grow with the size of the files. Once a problem is found, sink is called
+// no more, but reading goes on so that every problem is reported. The
+// caller must therefore discard what sink was given unless the Result is
+// OK and the error nil. The error is the first one sink returned; sink is
+// not called again after it.
+func Stream(cat *indicators.Catalog, opts Options, sink func(indicators.Observation) error, inputs ...Input) (*Result, error) {
+	r := newReader(cat, opts)
+	r.sink = sink
+	for _, in := range inputs {
+		r.readFile(in)
+		if r.sinkErr != nil {
+			break
+		}
+	}
+	return &r.res, r.sinkErr
+}
+
+func newReader(cat *indicators.Catalog, opts Options) *reader {
+	if opts.MaxFileSize <= 0 {
+		opts.MaxFileSize = DefaultMaxFileSize
+	}
+	return &reader{cat: cat, opts: opts, cells: newCells(cat), res: Result{Ignored: map[string][]string{}}}
 }
 
 func (r *reader) problem(file string, line int, column, format string, args ...any) {
@@ -227,6 +243,17 @@ func notCSV(head []byte) string {
 // checkText rejects text that would corrupt pages or line numbers: invalid
 // UTF-8, line breaks and other control characters.
 func checkText(s string) string {
+	// ASCII text, the usual case, is checked byte by byte.
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || c < 0x20 && c != '\t' || c == 0x7f {
+			return checkUTF8Text(s)
+		}
+	}
+	return ""
+}
+
+// checkUTF8Text is checkText for text that is not all ASCII.
+func checkUTF8Text(s string) string {
 	if !utf8.ValidString(s) {
 		return "is not UTF-8 text (older Excel saves \"CSV\" as Windows-1252, where £ and accented letters differ); in Excel, use Save As and choose CSV UTF-8"
 	}

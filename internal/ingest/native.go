@@ -7,11 +7,24 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"cptrends/indicators"
-
-	"github.com/gocarina/gocsv"
 )
+
+// validCode is indicators.ValidCode without a regular expression:
+// one capital letter and eight digits.
+func validCode(code string) bool {
+	if len(code) != 9 || code[0] < 'A' || code[0] > 'Z' {
+		return false
+	}
+	for i := 1; i < 9; i++ {
+		if code[i] < '0' || code[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // nativeRow is one line of the native format. Every field is read as text
 // and validated here, so that each problem can be reported with its column.
@@ -30,20 +43,43 @@ var (
 )
 
 // readNative reads a file in the native format and returns its data rows.
+// Columns are found by their normalised header names, as gocsv would map
+// them onto a nativeRow, but without reflection on each of a million rows.
 func (r *reader) readNative(name string, in io.Reader) int {
 	cr := csv.NewReader(in)
 	cr.FieldsPerRecord = 0 // every line has as many fields as the header
-	um, err := gocsv.NewUnmarshaller(cr, nativeRow{})
+	cr.ReuseRecord = true
+	header, err := cr.Read()
 	if err != nil {
 		r.csvProblem(name, err)
 		return 0
 	}
-	if !r.checkHeader(name, um.Headers) {
+	headers := make([]string, len(header))
+	for i, h := range header {
+		headers[i] = normalizeHeader(h)
+	}
+	if !r.checkHeader(name, headers) {
 		return 0
+	}
+	col := make([]int, len(nativeColumns)) // field of each native column, or -1
+	for i, c := range nativeColumns {
+		col[i] = -1
+		for j, h := range headers {
+			if h == c {
+				col[i] = j
+				break
+			}
+		}
+	}
+	field := func(rec []string, i int) string {
+		if col[i] < 0 {
+			return ""
+		}
+		return rec[col[i]]
 	}
 	rows := 0
 	for {
-		v, err := um.Read()
+		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -61,7 +97,8 @@ func (r *reader) readNative(name string, in io.Reader) int {
 			continue
 		}
 		line, _ := cr.FieldPos(0)
-		r.addNative(name, line, v.(nativeRow))
+		r.addNative(name, line, nativeRow{Indicator: field(rec, 0), Period: field(rec, 1), GeographyCode: field(rec, 2),
+			GeographyName: field(rec, 3), Value: field(rec, 4), Note: field(rec, 5)})
 	}
 	if rows == 0 {
 		r.problem(name, 1, NoColumn, "the file has a header but no rows of data")
@@ -160,20 +197,20 @@ func (r *reader) addNative(name string, line int, row nativeRow) {
 
 	geo := indicators.England
 	if code := strings.TrimSpace(row.GeographyCode); code != "" && code != indicators.EnglandCode {
-		if !indicators.ValidCode(code) {
+		if !validCode(code) {
 			fail("geography_code", "%s is not an ONS geography code; expected a capital letter and eight digits, such as E92000001", quote(code))
 		}
 		geo = indicators.Geography{Code: code, Name: code, Level: indicators.LevelOf(code)}
 	}
 	if n := strings.TrimSpace(row.GeographyName); n != "" {
-		if len([]rune(n)) > indicators.MaxNameLength {
+		if utf8.RuneCountInString(n) > indicators.MaxNameLength {
 			fail("geography_name", "the area name is longer than %d characters", indicators.MaxNameLength)
 		}
 		geo.Name = n
 	}
 
 	note := strings.TrimSpace(row.Note)
-	if len([]rune(note)) > indicators.MaxNoteLength {
+	if utf8.RuneCountInString(note) > indicators.MaxNoteLength {
 		fail("note", "the note is longer than %d characters", indicators.MaxNoteLength)
 	}
 
@@ -194,16 +231,20 @@ func (r *reader) addNative(name string, line int, row nativeRow) {
 // keep adds an observation, refusing a second, different value for a cell
 // already given in this upload. An identical repeat is harmless.
 func (r *reader) keep(name string, line int, o indicators.Observation) {
-	k := cell{o.Indicator, o.Geography.Code, o.Period}
-	if prev, dup := r.cells[k]; dup {
-		if !prev.obs.Same(o) {
+	prevFile, prevLine, same, dup, prev := r.cells.add(name, line, &o)
+	if dup {
+		if !same {
 			r.problem(name, line, "value", "conflicts with %s line %d, which gives %s for %s, %s, %s",
-				prev.file, prev.line, describe(prev.obs), o.Indicator, o.Geography.Code, o.Period)
+				prevFile, prevLine, describe(prev), o.Indicator, o.Geography.Code, o.Period)
 		}
 		return
 	}
-	r.cells[k] = seen{file: name, line: line, obs: o}
-	r.res.Observations = append(r.res.Observations, o)
+	switch {
+	case r.sink == nil:
+		r.res.Observations = append(r.res.Observations, o)
+	case r.sinkErr == nil && r.res.OK():
+		r.sinkErr = r.sink(o)
+	}
 }
 
 func describe(o indicators.Observation) string {

@@ -3,16 +3,56 @@ package ingest
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"cptrends/indicators"
 )
 
-// A number: digits with optional thousands separators in groups of three,
-// and optional decimals. No signs, exponents, NaN or infinities.
-var numberPattern = regexp.MustCompile(`^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?$`)
+// isNumber reports whether s is a number as published: digits with
+// optional thousands separators in groups of three, and optional decimals.
+// No signs, exponents, NaN or infinities. It is the regular expression
+// ^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?$ written out, since it
+// runs once for every value of a file.
+func isNumber(s string) bool {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i == 0 {
+		return false
+	}
+	if i < len(s) && s[i] == ',' {
+		if i > 3 {
+			return false
+		}
+		for i < len(s) && s[i] == ',' {
+			if len(s)-i < 4 || !digits(s[i+1:i+4]) {
+				return false
+			}
+			i += 4
+		}
+		if i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			return false
+		}
+	}
+	if i == len(s) {
+		return true
+	}
+	if s[i] != '.' || i+1 == len(s) {
+		return false
+	}
+	return digits(s[i+1:])
+}
+
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // maxCount is the largest whole number a float64 holds exactly.
 const maxCount = 1<<53 - 1
@@ -31,10 +71,10 @@ func ParseValue(def *indicators.Definition, s string) (*float64, indicators.Symb
 	if def.IsPercent() {
 		num = strings.TrimSpace(strings.TrimSuffix(num, "%"))
 	}
-	if strings.HasPrefix(num, "-") && numberPattern.MatchString(num[1:]) {
+	if strings.HasPrefix(num, "-") && isNumber(num[1:]) {
 		return nil, "", fmt.Errorf("the value %s is negative; %s cannot be below zero", quote(s), unitName(def))
 	}
-	if !numberPattern.MatchString(num) {
+	if !isNumber(num) {
 		return nil, "", fmt.Errorf("the value %s is not a number or a suppression symbol; expected a number such as 635600 or 635,600, or one of %s", quote(s), symbolList())
 	}
 	v, err := strconv.ParseFloat(strings.ReplaceAll(num, ",", ""), 64)
@@ -44,17 +84,20 @@ func ParseValue(def *indicators.Definition, s string) (*float64, indicators.Symb
 	switch {
 	case def.IsPercent() && v > 100:
 		return nil, "", fmt.Errorf("the value %s is over 100; a percentage must be between 0 and 100", quote(s))
-	case !def.IsPercent() && v != math.Trunc(v):
+	case def.Unit == indicators.UnitCount && v != math.Trunc(v):
 		return nil, "", fmt.Errorf("the value %s is not a whole number; %s is a count", quote(s), def.ID)
-	case !def.IsPercent() && v > maxCount:
+	case def.Unit == indicators.UnitCount && v > maxCount:
 		return nil, "", fmt.Errorf("the value %s is too large for a count", quote(s))
 	}
 	return &v, "", nil
 }
 
 func unitName(def *indicators.Definition) string {
-	if def.IsPercent() {
+	switch {
+	case def.IsPercent():
 		return "a percentage"
+	case def.IsRate():
+		return "a rate"
 	}
 	return "a count"
 }

@@ -103,93 +103,35 @@ func (s *Store) Stage(ctx context.Context, up NewUpload) (Summary, error) {
 // stage adds an upload with the given status, its files and the rows that
 // add or revise a cell.
 func (s *Store) stage(ctx context.Context, tx *sql.Tx, up NewUpload, status string) (Summary, error) {
-	now := timestamp(s.now())
-	var committed any
-	if status == "committed" {
-		committed = now
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO uploads (status, created_at, created_by, committed_at) VALUES (?, ?, ?, ?)`,
-		status, now, up.By, committed)
-	if err != nil {
-		return Summary{}, fmt.Errorf("store: add upload: %w", err)
-	}
-	id, err := res.LastInsertId()
+	id, err := addUpload(ctx, tx, up.By, status, timestamp(s.now()))
 	if err != nil {
 		return Summary{}, err
-	}
-	for i, f := range up.Files {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO upload_files (upload_id, position, name, sha256, size, rows) VALUES (?, ?, ?, ?, ?, ?)`,
-			id, i, f.Name, f.SHA256, f.Size, f.Rows); err != nil {
-			return Summary{}, fmt.Errorf("store: add upload file: %w", err)
-		}
 	}
 	sum, err := writeObservations(ctx, tx, id, up.Observations)
 	if err != nil {
 		return Summary{}, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE uploads SET added = ?, revised = ?, unchanged = ? WHERE id = ?`,
-		sum.Added, sum.Revised, sum.Unchanged, id); err != nil {
-		return Summary{}, fmt.Errorf("store: count upload: %w", err)
+	if err := finishUpload(ctx, tx, id, up.Files, sum); err != nil {
+		return Summary{}, err
 	}
 	sum.UploadID = id
 	return sum, nil
 }
 
-const currentCellQuery = `
-SELECT value, symbol, note, geography_name, upload_id
-FROM current_observations
-WHERE indicator = ? AND geography_code = ? AND period = ?`
-
-const insertObservation = `
-INSERT INTO observations (indicator, geography_code, period, upload_id, geography_name, geography_level, value, symbol, note, replaces)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-
 // writeObservations compares each observation with the cell's current value
 // and writes those that add or change it, noting which upload's value each
 // replaces.
 func writeObservations(ctx context.Context, tx *sql.Tx, uploadID int64, obs []indicators.Observation) (Summary, error) {
-	var sum Summary
-	current, err := tx.PrepareContext(ctx, currentCellQuery)
+	w, err := newObservationWriter(ctx, tx, uploadID)
 	if err != nil {
-		return sum, fmt.Errorf("store: prepare: %w", err)
+		return Summary{}, err
 	}
-	defer current.Close()
-	insert, err := tx.PrepareContext(ctx, insertObservation)
-	if err != nil {
-		return sum, fmt.Errorf("store: prepare: %w", err)
+	defer w.close()
+	w.keep = true
+	if err := w.write(obs); err != nil {
+		return Summary{}, err
 	}
-	defer insert.Close()
-
-	for _, o := range obs {
-		old := o
-		var value sql.NullFloat64
-		var replaces sql.NullInt64
-		err := current.QueryRowContext(ctx, o.Indicator, o.Geography.Code, int(o.Period)).
-			Scan(&value, &old.Symbol, &old.Note, &old.Geography.Name, &replaces)
-		switch {
-		case err == sql.ErrNoRows:
-			sum.Added++
-			sum.Changes = append(sum.Changes, Change{Kind: Added, New: o})
-		case err != nil:
-			return sum, fmt.Errorf("store: read current value: %w", err)
-		default:
-			old.Value = nil
-			if value.Valid {
-				old.Value = &value.Float64
-			}
-			if old.Same(o) && old.Geography.Name == o.Geography.Name {
-				sum.Unchanged++
-				continue
-			}
-			sum.Revised++
-			sum.Changes = append(sum.Changes, Change{Kind: Revised, New: o, Old: &old})
-		}
-		if _, err := insert.ExecContext(ctx, o.Indicator, o.Geography.Code, int(o.Period), uploadID,
-			o.Geography.Name, o.Geography.Level, nullFloat(o.Value), string(o.Symbol), o.Note, replaces); err != nil {
-			return sum, fmt.Errorf("store: add observation: %w", err)
-		}
-	}
-	return sum, nil
+	return w.sum, nil
 }
 
 func nullFloat(v *float64) any {

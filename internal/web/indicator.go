@@ -16,8 +16,12 @@ import (
 
 type indicatorShowPage struct {
 	layout
-	Def    *indicators.Definition
-	Figure figureView
+	Def     *indicators.Definition
+	Figure  figureView
+	Area    indicators.Geography
+	Picker  areaPickerView
+	Compare *compareView
+	About   areaContext
 }
 
 type indicatorIndexPage struct {
@@ -67,19 +71,32 @@ func (s *Server) handleIndicatorShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	fig, err := s.indicatorFigure(ctx, d, indicators.England)
+	geo, err := s.requestArea(c)
+	if err != nil {
+		return err
+	}
+	fig, err := s.indicatorFigure(ctx, d, geo)
 	if err != nil {
 		return err
 	}
 	fig.Stamp = stamp.String()
-	page := indicatorShowPage{layout: s.layout(c, d.Title), Def: d, Figure: fig}
+	page := indicatorShowPage{layout: s.layout(c, d.Title), Def: d, Figure: fig, Area: geo}
+	if page.Picker, err = s.picker(ctx, "/indicators/"+d.ID, geo); err != nil {
+		return err
+	}
+	if page.Compare, err = s.compare(ctx, d, geo); err != nil {
+		return err
+	}
+	if page.About, err = s.areaContext(ctx, geo); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, "indicator_show", page)
 }
 
 // indicatorFigure builds one indicator's chart, with each year's change
 // labelled, from the current data.
 func (s *Server) indicatorFigure(ctx context.Context, d *indicators.Definition, geo indicators.Geography) (figureView, error) {
-	sr, err := s.series(ctx, d, geo)
+	sr, err := s.areaSeries(ctx, d, geo)
 	if err != nil {
 		return figureView{}, err
 	}
@@ -96,7 +113,11 @@ func (s *Server) handleIndicatorCSV(c echo.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	sr, err := s.series(c.Request().Context(), d, indicators.England)
+	geo, err := s.requestArea(c)
+	if err != nil {
+		return err
+	}
+	sr, err := s.series(c.Request().Context(), d, geo)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,8 @@ type overviewPage struct {
 	Geography indicators.Geography
 	Figures   []figureView
 	Others    []otherIndicator
+	Picker    areaPickerView
+	About     areaContext
 }
 
 type otherIndicator struct {
@@ -26,8 +28,17 @@ type otherIndicator struct {
 // indicators with theirs.
 func (s *Server) handleOverview(c echo.Context) error {
 	ctx := c.Request().Context()
-	geo := indicators.England
-	page := overviewPage{layout: s.layout(c, "Child protection in England"), Geography: geo}
+	geo, err := s.requestArea(c)
+	if err != nil {
+		return err
+	}
+	page := overviewPage{layout: s.layout(c, "Child protection in "+geo.Name), Geography: geo}
+	if page.Picker, err = s.picker(ctx, "/", geo); err != nil {
+		return err
+	}
+	if page.About, err = s.areaContext(ctx, geo); err != nil {
+		return err
+	}
 	stamp, err := s.dataStamp(ctx)
 	if err != nil {
 		return err
@@ -47,7 +58,7 @@ func (s *Server) handleOverview(c echo.Context) error {
 		if onFigure[d.ID] {
 			continue
 		}
-		sr, err := s.series(ctx, d, geo)
+		sr, err := s.areaSeries(ctx, d, geo)
 		if err != nil {
 			return err
 		}
@@ -62,7 +73,7 @@ func (s *Server) overviewFigures(ctx context.Context, geo indicators.Geography) 
 	for _, fig := range s.cat.Figures() {
 		var series []indicators.Series
 		for _, d := range fig.Definitions {
-			sr, err := s.series(ctx, d, geo)
+			sr, err := s.areaSeries(ctx, d, geo)
 			if err != nil {
 				return nil, err
 			}

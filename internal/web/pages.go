@@ -70,11 +70,16 @@ type layout struct {
 	LastUpdated time.Time
 	User        *store.User
 	CSRF        string
+	// AreaQuery keeps the chosen area in the menu's links: "?area=CODE".
+	AreaQuery string
 }
 
 func (s *Server) layout(c echo.Context, title string) layout {
 	csrf, _ := c.Get(csrfKey).(string)
 	l := layout{Title: title, Path: c.Request().URL.Path, User: currentUser(c), CSRF: csrf}
+	if code := c.QueryParam(areaParam); indicators.ValidCode(code) {
+		l.AreaQuery = areaQuery(indicators.Geography{Code: code})
+	}
 	l.LastUpdated, _ = s.store.LastUpdated(c.Request().Context())
 	return l
 }

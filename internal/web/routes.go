@@ -69,6 +69,7 @@ func (s *Server) routes() {
 	e.GET("/", s.handleOverview)
 	e.GET("/indicators", s.handleIndicatorIndex)
 	e.GET("/indicators/:id", s.handleIndicatorShow) // also :id.csv
+	e.GET("/indicators/:id/areas", s.handleIndicatorAreas)
 	e.GET("/api/indicators", s.handleAPIIndicatorIndex)
 	e.GET("/api/indicators/:id", s.handleAPIIndicatorShow)
 	e.GET("/assets/:hash/*", s.handleAsset)

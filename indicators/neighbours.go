@@ -1,0 +1,69 @@
+package indicators
+
+import "sort"
+
+// NeighbourStat summarises an area's statistical neighbours in one year:
+// the mean of those with a figure, the lowest and highest, and who had
+// none and why. Symbols are never averaged: a neighbour with one is left
+// out and named.
+type NeighbourStat struct {
+	Period  Period
+	Mean    *float64
+	Min     *float64
+	Max     *float64
+	Used    int
+	Of      int
+	Missing []Missing
+}
+
+// Missing is a neighbour with no figure for a year, and why.
+type Missing struct {
+	Name   string
+	Reason string
+}
+
+// NeighbourStats computes, for each period, the summary of the
+// neighbours' series.
+func NeighbourStats(periods []Period, neighbours []Series) []NeighbourStat {
+	out := make([]NeighbourStat, 0, len(periods))
+	for _, per := range periods {
+		st := NeighbourStat{Period: per, Of: len(neighbours)}
+		var vals []float64
+		for _, s := range neighbours {
+			p, ok := pointsByPeriod(s)[per]
+			switch {
+			case ok && p.Value != nil:
+				vals = append(vals, *p.Value)
+			case ok:
+				st.Missing = append(st.Missing, Missing{Name: s.Geography.Name, Reason: string(p.Symbol) + ": " + p.Symbol.Meaning()})
+			default:
+				st.Missing = append(st.Missing, Missing{Name: s.Geography.Name, Reason: "no figure for this year"})
+			}
+		}
+		st.Used = len(vals)
+		if len(vals) > 0 {
+			sort.Float64s(vals)
+			sum := 0.0
+			for _, v := range vals {
+				sum += v
+			}
+			mean, lo, hi := sum/float64(len(vals)), vals[0], vals[len(vals)-1]
+			st.Mean, st.Min, st.Max = &mean, &lo, &hi
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// NeighbourSeries is the neighbours' mean as a series of its own, for
+// charts and tables, each year's note saying how many neighbours it used.
+func NeighbourSeries(def *Definition, name string, stats []NeighbourStat) Series {
+	var obs []Observation
+	for _, st := range stats {
+		if st.Mean == nil {
+			continue
+		}
+		obs = append(obs, Observation{Indicator: def.ID, Geography: Geography{Name: name}, Period: st.Period, Value: st.Mean})
+	}
+	return NewSeries(def, Geography{Name: name}, obs)
+}

@@ -1,0 +1,131 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"cptrends/indicators"
+	"cptrends/internal/store"
+)
+
+// Reference data for comparing areas: the codes of each local authority,
+// read from the key columns of any EES file, and the department's
+// statistical neighbour model. Neither is a published figure, so neither
+// goes through an upload.
+
+// ReadLACodes reads each local authority's codes and region from an EES
+// open data file's local authority rows; where a code appears in several
+// years, the latest year's row wins.
+func ReadLACodes(r io.Reader) ([]store.LACode, error) {
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("ingest: la codes: %w", err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[normalizeHeader(h)] = i
+	}
+	need := []string{"time_period", "geographic_level", "old_la_code", "new_la_code", "la_name", "region_code", "region_name"}
+	for _, n := range need {
+		if _, ok := col[n]; !ok {
+			return nil, fmt.Errorf("ingest: la codes: no column %q", n)
+		}
+	}
+	byCode := map[string]store.LACode{}
+	var order []string
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("ingest: la codes: %w", err)
+		}
+		if !strings.EqualFold(eesCell(rec[col["geographic_level"]]), "Local authority") {
+			continue
+		}
+		c := store.LACode{New: eesCell(rec[col["new_la_code"]]), Old: eesCell(rec[col["old_la_code"]]),
+			Name: eesCell(rec[col["la_name"]]), RegionCode: eesCell(rec[col["region_code"]]), RegionName: eesCell(rec[col["region_name"]])}
+		c.LastPeriod = timePeriod(eesCell(rec[col["time_period"]]))
+		if !indicators.ValidCode(c.New) || c.Old == "" || c.LastPeriod == 0 {
+			continue
+		}
+		prev, seen := byCode[c.New]
+		if !seen {
+			order = append(order, c.New)
+		}
+		if !seen || c.LastPeriod >= prev.LastPeriod {
+			byCode[c.New] = c
+		}
+	}
+	out := make([]store.LACode, 0, len(order))
+	for _, code := range order {
+		out = append(out, byCode[code])
+	}
+	return out, nil
+}
+
+// timePeriod reads an EES time_period: 2015 (a reporting year ending in
+// 2015) or 201415; 0 when it is neither.
+func timePeriod(s string) indicators.Period {
+	if len(s) == 4 {
+		if y, err := strconv.Atoi(s); err == nil {
+			if p, err := indicators.PeriodFromEndYear(y); err == nil {
+				return p
+			}
+		}
+		return 0
+	}
+	p, _ := indicators.ParsePeriod(s)
+	return p
+}
+
+// ReadNeighbours reads the department's statistical neighbour model in
+// its wide layout: old_la_code, la_name, ..., then SN_1, SN_1P (closeness),
+// to SN_10, SN_10P.
+func ReadNeighbours(model string, r io.Reader) ([]store.Neighbour, error) {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: neighbours: %w", err)
+	}
+	cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\xEF\xBB\xBF"))))
+	rows, err := cr.ReadAll()
+	if err != nil || len(rows) < 2 {
+		return nil, fmt.Errorf("ingest: neighbours: not a neighbour model: %v", err)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[normalizeHeader(h)] = i
+	}
+	oldCol, ok := col["old_la_code"]
+	if !ok {
+		return nil, fmt.Errorf("ingest: neighbours: no column old_la_code")
+	}
+	var out []store.Neighbour
+	for line, rec := range rows[1:] {
+		for pos := 1; pos <= 10; pos++ {
+			n, ok1 := col[fmt.Sprintf("sn_%d", pos)]
+			c, ok2 := col[fmt.Sprintf("sn_%dp", pos)]
+			if !ok1 || !ok2 {
+				return nil, fmt.Errorf("ingest: neighbours: no columns SN_%d and SN_%dP", pos, pos)
+			}
+			nb := strings.TrimSpace(rec[n])
+			if nb == "" {
+				continue
+			}
+			if strings.TrimSpace(rec[oldCol]) == "" {
+				return nil, fmt.Errorf("ingest: neighbours: line %d: no old_la_code", line+2)
+			}
+			out = append(out, store.Neighbour{Model: model, Old: strings.TrimSpace(rec[oldCol]), Position: pos,
+				Neighbour: nb, Closeness: strings.TrimSpace(rec[c])})
+		}
+	}
+	return out, nil
+}

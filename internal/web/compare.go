@@ -1,0 +1,296 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"cptrends/indicators"
+	"cptrends/internal/chart"
+)
+
+// compareView is an area beside England, its region and the average of its
+// statistical neighbours, in a unit that compares areas of different
+// sizes: the indicator's own percentage or rate, or a count's rate per
+// 10,000 children.
+type compareView struct {
+	DOMID     string
+	Def       *indicators.Definition
+	Title     string
+	Option    string
+	Tips      string
+	Summary   string
+	Columns   []string // area, England, region, as named
+	Rows      []compareRow
+	Context   areaContext
+	RateNote  string
+	HasSpread bool
+	Symbols   []indicators.Symbol
+	// Computed says how each computed rate in the table was worked out.
+	Computed []string
+}
+
+// compareRow is one year of the comparison table.
+type compareRow struct {
+	Period    string
+	Cells     []compareCell
+	Mean      string
+	Range     string
+	Used, Of  int
+	Missing   string
+	Neighbour bool // whether the area has neighbours at all
+}
+
+// compareCell is one area's figure in a year: a value, or a symbol that is
+// explained and never averaged or ranked.
+type compareCell struct {
+	Text     string
+	Symbol   indicators.Symbol
+	Computed bool
+	Notes    []string
+}
+
+// comparable returns the definition and series an indicator is compared
+// in for an area: a count's rate per 10,000 children, a percentage or
+// rate as it is; ok is false for a count with no rate.
+func (s *Server) comparable(ctx context.Context, def *indicators.Definition, geo indicators.Geography) (*indicators.Definition, indicators.Series, bool, error) {
+	switch {
+	case def.IsPercent() || def.IsRate():
+		sr, err := s.areaSeries(ctx, def, geo)
+		return def, sr, true, err
+	case def.Rate == nil:
+		return nil, indicators.Series{}, false, nil
+	}
+	count, err := s.areaSeries(ctx, def, geo)
+	if err != nil {
+		return nil, count, false, err
+	}
+	rateDef := s.cat.RateDefinition(count.Definition) // with the area's breaks
+	var published indicators.Series
+	if pd, ok := s.cat.Lookup(def.Rate.Published); ok {
+		if published, err = s.areaSeries(ctx, pd, geo); err != nil {
+			return nil, count, false, err
+		}
+	}
+	popDef, _ := s.cat.Lookup(def.Rate.Population)
+	pop, err := s.areaSeries(ctx, popDef, geo)
+	if err != nil {
+		return nil, count, false, err
+	}
+	obs := indicators.RateObservations(rateDef.ID, count, published, pop)
+	return rateDef, indicators.NewSeries(rateDef, geo, obs), true, nil
+}
+
+// compare builds the comparison of an area other than England, or nil
+// where the indicator has no comparable form.
+func (s *Server) compare(ctx context.Context, def *indicators.Definition, geo indicators.Geography) (*compareView, error) {
+	if geo.Code == indicators.EnglandCode {
+		return nil, nil
+	}
+	cdef, area, ok, err := s.comparable(ctx, def, geo)
+	if err != nil || !ok {
+		return nil, err
+	}
+	ac, err := s.areaContext(ctx, geo)
+	if err != nil {
+		return nil, err
+	}
+	v := &compareView{DOMID: "compare-" + def.ID, Def: cdef, Context: ac}
+	v.Title = fmt.Sprintf("%s: %s compared", cdef.Title, geo.Name)
+	lines := []indicators.Series{area}
+	_, eng, _, err := s.comparable(ctx, def, indicators.England)
+	if err != nil {
+		return nil, err
+	}
+	lines = append(lines, eng)
+	if ac.Region != nil {
+		_, rg, _, err := s.comparable(ctx, def, *ac.Region)
+		if err != nil {
+			return nil, err
+		}
+		lines = append(lines, rg)
+	}
+	var neighbours []indicators.Series
+	for _, n := range ac.Neighbours {
+		_, ns, _, err := s.comparable(ctx, def, n)
+		if err != nil {
+			return nil, err
+		}
+		neighbours = append(neighbours, ns)
+	}
+	periods := periodsOf(area)
+	stats := indicators.NeighbourStats(periods, neighbours)
+	var meanName string
+	if len(neighbours) > 0 {
+		meanName = fmt.Sprintf("Average of %s's statistical neighbours", geo.Name)
+		lines = append(lines, indicators.NeighbourSeries(cdef, meanName, stats))
+		v.HasSpread = true
+	}
+	for _, l := range lines[:columns(ac)] {
+		v.Columns = append(v.Columns, l.Geography.Name)
+	}
+	if def.Rate != nil {
+		v.RateNote = "Counts are compared as rates per 10,000 children aged 0 to 17. Where the department publishes a rate, that rate is shown; otherwise cptrends divides the count by the ONS mid-year estimate for the year in which the reporting year starts (mid-2021 for 2021/22) and marks the figure “computed”."
+	}
+	used := map[indicators.Symbol]bool{}
+	var tips [][]string
+	for i, per := range periods {
+		row := compareRow{Period: per.String(), Neighbour: len(neighbours) > 0}
+		tip := []string{per.String()}
+		for _, l := range lines[:len(v.Columns)] {
+			cell := cellFor(cdef, l, per)
+			if cell.Symbol != "" {
+				used[cell.Symbol] = true
+			}
+			row.Cells = append(row.Cells, cell)
+			if cell.Computed {
+				v.Computed = append(v.Computed, per.String()+", "+l.Geography.Name+": "+computedNote(cell))
+			}
+			tip = append(tip, l.Geography.Name+": "+cellTip(cell))
+		}
+		if len(neighbours) > 0 {
+			st := stats[i]
+			row.Used, row.Of = st.Used, st.Of
+			row.Missing = missingText(st)
+			if st.Mean != nil {
+				row.Mean = cdef.FormatValue(*st.Mean)
+				row.Range = cdef.FormatValue(*st.Min) + " to " + cdef.FormatValue(*st.Max)
+				tip = append(tip, fmt.Sprintf("Neighbours' average: %s (%d of %d neighbours)", row.Mean, st.Used, st.Of),
+					"Neighbours' range: "+row.Range)
+			} else {
+				tip = append(tip, "Neighbours' average: no neighbour has a figure")
+			}
+			if row.Missing != "" {
+				tip = append(tip, "  "+row.Missing)
+			}
+		}
+		v.Rows = append(v.Rows, row)
+		tips = append(tips, tip)
+	}
+	for _, sym := range indicators.Symbols() {
+		if used[sym] {
+			v.Symbols = append(v.Symbols, sym)
+		}
+	}
+	v.Summary = compareSummary(cdef, lines, stats, len(neighbours))
+	c, err := chart.Compare(chart.Options{Description: v.Summary}, chart.Comparison{
+		Definition: cdef, Lines: lines, Spread: spreadIf(stats, len(neighbours) > 0),
+		SpreadName: "Range of the neighbours (lowest to highest)", Tips: tips,
+	})
+	if err != nil {
+		return nil, err
+	}
+	t, err := json.Marshal(c.Tips)
+	if err != nil {
+		return nil, err
+	}
+	v.Option, v.Tips = string(c.Option), string(t)
+	return v, nil
+}
+
+// columns counts the areas the table gives a column each: the area,
+// England, and its region if it has one.
+func columns(ac areaContext) int {
+	if ac.Region != nil {
+		return 3
+	}
+	return 2
+}
+
+func spreadIf(stats []indicators.NeighbourStat, ok bool) []indicators.NeighbourStat {
+	if !ok {
+		return nil
+	}
+	return stats
+}
+
+func periodsOf(s indicators.Series) []indicators.Period {
+	out := make([]indicators.Period, 0, len(s.Points))
+	for _, p := range s.Points {
+		out = append(out, p.Period)
+	}
+	return out
+}
+
+// cellFor is one series' figure for a year, as the table shows it.
+func cellFor(def *indicators.Definition, s indicators.Series, per indicators.Period) compareCell {
+	for _, p := range s.Points {
+		if p.Period != per {
+			continue
+		}
+		c := compareCell{Symbol: p.Symbol, Notes: p.Notes}
+		c.Text = def.FormatPoint(p)
+		if p.Value != nil {
+			c.Computed = strings.Contains(p.Note, indicators.ComputedRateNote)
+		}
+		return c
+	}
+	return compareCell{Text: "no figure"}
+}
+
+func computedNote(c compareCell) string {
+	for _, n := range c.Notes {
+		if strings.Contains(n, indicators.ComputedRateNote) {
+			return n
+		}
+	}
+	return ""
+}
+
+func cellTip(c compareCell) string {
+	switch {
+	case c.Symbol != "":
+		return string(c.Symbol) + " (" + c.Symbol.Meaning() + ")"
+	case c.Computed:
+		return c.Text + " (computed)"
+	}
+	return c.Text
+}
+
+// missingText names the neighbours left out of a year's average, and why.
+func missingText(st indicators.NeighbourStat) string {
+	if len(st.Missing) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, m := range st.Missing {
+		parts = append(parts, m.Name+" ("+m.Reason+")")
+	}
+	return fmt.Sprintf("Average of %d of %d neighbours; left out: %s.", st.Used, st.Of, strings.Join(parts, "; "))
+}
+
+// compareSummary says in words how the area stood in the latest year it
+// has a figure, for people who cannot see the chart.
+func compareSummary(def *indicators.Definition, lines []indicators.Series, stats []indicators.NeighbourStat, neighbours int) string {
+	area := lines[0]
+	latest, ok := area.Latest()
+	if !ok {
+		return "No figures have been published for " + area.Geography.Name + "."
+	}
+	parts := []string{fmt.Sprintf("In %s, %s: %s", latest.Period, area.Geography.Name, def.FormatValue(*latest.Value))}
+	for _, l := range lines[1:] {
+		if p, ok := pointsAt(l, latest.Period); ok && p.Value != nil {
+			parts = append(parts, fmt.Sprintf("%s: %s", l.Geography.Name, def.FormatValue(*p.Value)))
+		}
+	}
+	out := strings.Join(parts, "; ") + "."
+	if neighbours > 0 {
+		for _, st := range stats {
+			if st.Period == latest.Period && st.Mean != nil {
+				out += fmt.Sprintf(" The neighbours ranged from %s to %s (%d of %d with a figure).",
+					def.FormatValue(*st.Min), def.FormatValue(*st.Max), st.Used, st.Of)
+			}
+		}
+	}
+	return out
+}
+
+func pointsAt(s indicators.Series, per indicators.Period) (indicators.Point, bool) {
+	for _, p := range s.Points {
+		if p.Period == per {
+			return p, true
+		}
+	}
+	return indicators.Point{}, false
+}
