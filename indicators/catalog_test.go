@@ -166,7 +166,7 @@ func TestLoadCatalog(t *testing.T) {
 		if b, ok := d.BreakBefore(indicators.PeriodOf(2014)); !ok || b.Explanation != "Recording changed." {
 			t.Errorf("BreakBefore(2013/14) = %v, %v; want the declared break", b, ok)
 		}
-		if got, want := d.NotesFor(indicators.PeriodOf(2021)), []string{"COVID-19."}; !equalStrings(got, want) {
+		if got, want := d.NotesFor(indicators.PeriodOf(2021), indicators.EnglandCode), []string{"COVID-19."}; !equalStrings(got, want) {
 			t.Errorf("NotesFor(2020/21) = %q, want %q", got, want)
 		}
 	})

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 )
 
 // Units an indicator can be measured in.
@@ -65,9 +66,12 @@ type Break struct {
 }
 
 // Note is a caveat on one period that does not break comparability.
+// Areas, when set, limits it to those ONS codes (a caveat on the England
+// total is no caveat on Hackney's figure).
 type Note struct {
-	Period Period `json:"period"`
-	Text   string `json:"text"`
+	Period Period   `json:"period"`
+	Text   string   `json:"text"`
+	Areas  []string `json:"areas,omitempty"`
 }
 
 // Chart says how an indicator is drawn.
@@ -166,11 +170,12 @@ func (d *Definition) BreakBefore(p Period) (Break, bool) {
 	return Break{}, false
 }
 
-// NotesFor returns the definition's caveats on period p.
-func (d *Definition) NotesFor(p Period) []string {
+// NotesFor returns the definition's caveats on period p for the area with
+// the given ONS code.
+func (d *Definition) NotesFor(p Period, code string) []string {
 	var out []string
 	for _, n := range d.Notes {
-		if n.Period == p {
+		if n.Period == p && (len(n.Areas) == 0 || slices.Contains(n.Areas, code)) {
 			out = append(out, n.Text)
 		}
 	}

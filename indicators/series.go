@@ -60,7 +60,7 @@ func NewSeries(def *Definition, geo Geography, obs []Observation) Series {
 	}
 	s.Points = make([]Point, 0, int(last-first)+1)
 	for p := first; p <= last; p++ {
-		pt := Point{Period: p, Notes: def.NotesFor(p), Secondary: def.IsSecondary(p)}
+		pt := Point{Period: p, Notes: def.NotesFor(p, geo.Code), Secondary: def.IsSecondary(p)}
 		o, ok := byPeriod[p]
 		if ok {
 			pt.Value, pt.Symbol, pt.Note = o.Value, o.Symbol, o.Note

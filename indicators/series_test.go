@@ -3,6 +3,7 @@ package indicators_test
 import (
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 
 	"cptrends/indicators"
@@ -489,4 +490,25 @@ func equalStrings(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// TestNewSeries_NoteForOtherAreas: a caveat on the England total and
+// Hampshire is not shown on another authority's figure.
+func TestNewSeries_NoteForOtherAreas(t *testing.T) {
+	def, _ := indicators.Default().Lookup("referrals")
+	v := 100.0
+	hackney := indicators.Geography{Code: "E09000012", Name: "Hackney", Level: indicators.LevelLocal}
+	for _, c := range []struct {
+		geo  indicators.Geography
+		want bool
+	}{{indicators.England, true}, {hackney, false}} {
+		s := indicators.NewSeries(def, c.geo, []indicators.Observation{{Indicator: "referrals", Geography: c.geo, Period: 2024, Value: &v}})
+		got := false
+		for _, n := range s.Points[0].Notes {
+			got = got || strings.Contains(n, "Hampshire")
+		}
+		if got != c.want {
+			t.Errorf("%s 2023/24: Hampshire note shown = %v, want %v", c.geo.Name, got, c.want)
+		}
+	}
 }

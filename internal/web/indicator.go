@@ -145,7 +145,7 @@ func seriesCSV(sr indicators.Series) ([]byte, error) {
 		}
 		w.Write([]string{d.ID, p.Period.String(), sr.Geography.Code, safeCell(sr.Geography.Name), value,
 			safeCell(p.Note), formatOptional(p.Change), formatOptional(p.ChangePct),
-			strconv.FormatBool(p.BreakBefore), strconv.FormatBool(p.Secondary), safeCell(strings.Join(d.NotesFor(p.Period), " "))})
+			strconv.FormatBool(p.BreakBefore), strconv.FormatBool(p.Secondary), safeCell(strings.Join(d.NotesFor(p.Period, sr.Geography.Code), " "))})
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()
