@@ -19,7 +19,9 @@ node_modules/.package-lock.json: package-lock.json package.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	@touch $@
 
-# assets/vendor/app.css and assets/vendor/echarts.min.js (a second or two).
+# assets/vendor/app.css, assets/vendor/echarts.custom.min.js (a custom
+# ECharts bundle, built by esbuild) and gzip and brotli forms of every file
+# the browser fetches, in assets/vendor/compressed (a few seconds).
 assets: node_modules/.package-lock.json
 	npm run build
 

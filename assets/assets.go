@@ -1,6 +1,9 @@
 // Package assets holds the files the browser fetches: our scripts in js/ and
-// the third-party files that `make assets` builds into vendor/ (app.css,
-// echarts.min.js) from the npm packages pinned in package-lock.json.
+// the files that `make assets` builds into vendor/ from the npm packages
+// pinned in package-lock.json: app.css, echarts.custom.min.js (ECharts with
+// only what the pages use, see build/echarts.js), and in
+// vendor/compressed/ a gzip and a brotli form of each of them and of js/,
+// with a manifest of what each was made from (build/build.mjs).
 package assets
 
 import (
@@ -12,5 +15,6 @@ import (
 var files embed.FS
 
 // FS returns the asset files, rooted at this folder: "js/charts.js",
-// "vendor/app.css", "vendor/echarts.min.js".
+// "vendor/app.css", "vendor/echarts.custom.min.js",
+// "vendor/compressed/js/charts.js.br".
 func FS() fs.FS { return files }

@@ -1,13 +1,17 @@
 // Command cptrends-bench measures cptrends against references taken on the
 // same machine in the same run, and prints one table (also written as JSON
 // and CSV): import throughput against the sqlite3 shell's .import, page
-// serving against a static file server holding the same bytes, and
-// start-up time. Only ratios and memory are judged; absolute times vary
-// from machine to machine.
+// serving against a static file server holding the same bytes, what the
+// browser downloads and how soon it draws against the same page with the
+// full ECharts, and start-up time. Only ratios, sizes and memory are
+// judged; absolute times vary from machine to machine.
 //
 //	go run ./cmd/cptrends-bench -bin bin/cptrends -out testdata/bench
+//	go run ./cmd/cptrends-bench -bin bin/cptrends -only browser
 //
-// It needs sqlite3 and wrk on the PATH (make bench installs them).
+// It needs sqlite3 and wrk on the PATH (make bench installs them),
+// chromium, and node with node_modules (make assets) for the reference
+// bundle; run it from the repository root.
 package main
 
 import (
@@ -61,6 +65,7 @@ type bench struct {
 	rows           int
 	dur            string
 	conns, threads int
+	only           string
 	results        []row
 }
 
@@ -76,6 +81,7 @@ func main() {
 	flag.StringVar(&b.dur, "d", "5s", "wrk duration per page")
 	flag.IntVar(&b.conns, "c", 64, "wrk connections")
 	flag.IntVar(&b.threads, "t", 2, "wrk threads")
+	flag.StringVar(&b.only, "only", "", `"browser": only the browser's first load, on a new database`)
 	flag.Parse()
 	if err := b.run(); err != nil {
 		fmt.Fprintln(os.Stderr, "cptrends-bench:", err)
@@ -94,7 +100,11 @@ func (b *bench) run() error {
 	if err := os.MkdirAll(b.dir, 0o755); err != nil {
 		return err
 	}
-	for _, tool := range []string{"sqlite3", "wrk", b.bin} {
+	tools := []string{"sqlite3", "wrk", b.bin}
+	if b.only == "browser" {
+		tools = tools[2:]
+	}
+	for _, tool := range tools {
 		if _, err := exec.LookPath(tool); err != nil {
 			return fmt.Errorf("%s not found (make bench installs sqlite3 and wrk, and builds %s)", tool, b.bin)
 		}
@@ -104,6 +114,14 @@ func (b *bench) run() error {
 		return err
 	}
 	b.bin = bin
+	if b.only == "browser" {
+		db := b.path("browser.db")
+		removeDB(db)
+		if err := b.browser(db); err != nil {
+			return err
+		}
+		return b.report()
+	}
 
 	// The release, in both layouts.
 	const years, inds = lastYear - firstYear + 1, 9
@@ -190,6 +208,12 @@ FROM raw;
 
 	// (d) pages, against a static server with the same bytes.
 	if err := b.pages(importDB); err != nil {
+		return err
+	}
+
+	// (d') the overview's first load in a browser, against the same page
+	// with the full echarts.min.js.
+	if err := b.browser(importDB); err != nil {
 		return err
 	}
 

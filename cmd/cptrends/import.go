@@ -106,7 +106,31 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if !*dryRun {
+		if err := recordLACodes(ctx, st, files); err != nil {
+			return err
+		}
+	}
 	printSummary(m.Stdout, res, sum, &changes, *dryRun)
+	return nil
+}
+
+// recordLACodes reads each imported file again for its local authorities'
+// codes and regions, as the bundled load does, so that an authority that
+// appears in a later release is grouped under its region in the area
+// picker and compared with its region and neighbours.
+func recordLACodes(ctx context.Context, st *store.Store, files []string) error {
+	for _, name := range files {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		err = ingest.RecordLACodes(ctx, st, f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
 	return nil
 }
 

@@ -143,10 +143,7 @@ func yAxis(d *indicators.Definition) opts.YAxis {
 }
 
 func axisName(d *indicators.Definition) string {
-	if d.IsPercent() {
-		return "Per cent"
-	}
-	return "Number"
+	return d.ValueHeading()
 }
 
 // seriesFor splits one series into comparable segments at its breaks, so

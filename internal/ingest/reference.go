@@ -1,7 +1,9 @@
 package ingest
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -35,7 +37,7 @@ func ReadLACodes(r io.Reader) ([]store.LACode, error) {
 	need := []string{"time_period", "geographic_level", "old_la_code", "new_la_code", "la_name", "region_code", "region_name"}
 	for _, n := range need {
 		if _, ok := col[n]; !ok {
-			return nil, fmt.Errorf("ingest: la codes: no column %q", n)
+			return nil, fmt.Errorf("ingest: la codes: %w %q", errNoLAColumn, n)
 		}
 	}
 	byCode := map[string]store.LACode{}
@@ -71,6 +73,28 @@ func ReadLACodes(r io.Reader) ([]store.LACode, error) {
 	}
 	return out, nil
 }
+
+// RecordLACodes records the local authority codes of one file of an
+// import, as the bundled load does, so that an authority first seen in a
+// later release is placed in its region and given its neighbours. A file
+// without the EES key columns (a native file, a national one) has none
+// and is passed over.
+func RecordLACodes(ctx context.Context, st *store.Store, r io.Reader) error {
+	br := bufio.NewReader(r)
+	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xEF\xBB\xBF")) {
+		br.Discard(3)
+	}
+	codes, err := ReadLACodes(br)
+	if errors.Is(err, errNoLAColumn) || (err == nil && len(codes) == 0) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return st.SaveLACodes(ctx, codes)
+}
+
+var errNoLAColumn = errors.New("no local authority column")
 
 // timePeriod reads an EES time_period: 2015 (a reporting year ending in
 // 2015) or 201415; 0 when it is neither.

@@ -100,7 +100,7 @@ func (s *Store) Commit(ctx context.Context, id int64) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE uploads SET status = 'committed', committed_at = ? WHERE id = ?`, timestamp(s.now()), id); err != nil {
 		return fmt.Errorf("store: commit upload %d: %w", id, err)
 	}
-	return tx.Commit()
+	return s.commitData(tx)
 }
 
 // Cancel discards a previewed upload. It was never part of the data, so
@@ -138,7 +138,7 @@ func (s *Store) Rollback(ctx context.Context, id int64, by string) error {
 		timestamp(s.now()), by, id); err != nil {
 		return fmt.Errorf("store: roll back upload %d: %w", id, err)
 	}
-	return tx.Commit()
+	return s.commitData(tx)
 }
 
 // requireStatus checks an upload exists and is in the state an action needs.

@@ -27,8 +27,9 @@ var migrationFiles embed.FS
 
 // Store is an open cptrends database.
 type Store struct {
-	db  *sql.DB
-	now func() time.Time
+	db      *sql.DB
+	now     func() time.Time
+	version *versionCache
 }
 
 // Open opens (creating if need be) the database at path and brings its
@@ -39,7 +40,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	s := &Store{db: db, now: time.Now}
+	s := &Store{db: db, now: time.Now, version: newVersionCache()}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -123,7 +123,7 @@ func (s *Store) ImportStream(ctx context.Context, up StreamUpload, fill func(add
 	if up.DryRun {
 		return sum, nil // its work goes with the deferred rollback
 	}
-	if err := tx.Commit(); err != nil {
+	if err := s.commitData(tx); err != nil {
 		return Summary{}, fmt.Errorf("store: commit import: %w", err)
 	}
 	return sum, nil

@@ -76,7 +76,7 @@ func (s *Store) Import(ctx context.Context, up NewUpload, dryRun bool) (Summary,
 	if err != nil || dryRun {
 		return sum, err // a dry run's work goes with the deferred rollback
 	}
-	if err := tx.Commit(); err != nil {
+	if err := s.commitData(tx); err != nil {
 		return Summary{}, fmt.Errorf("store: commit import: %w", err)
 	}
 	return sum, nil

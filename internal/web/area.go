@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"sort"
+	"strings"
 
 	"cptrends/indicators"
 	"cptrends/internal/store"
@@ -145,6 +146,31 @@ type areaContext struct {
 	NoModel    string // why an authority has no neighbours, if it has none
 	Created    *indicators.BoundaryChange
 	Replaced   *indicators.BoundaryChange
+}
+
+// NeighbourSet names the neighbour set a comparison uses, as every export
+// of it says: "Statistical neighbours: <model> (<names, nearest first>)";
+// "" for an area with none.
+func (ac areaContext) NeighbourSet() string {
+	if len(ac.Neighbours) == 0 {
+		return ""
+	}
+	names := make([]string, len(ac.Neighbours))
+	for i, n := range ac.Neighbours {
+		names[i] = n.Name
+	}
+	return "Statistical neighbours: " + ac.Model + " (" + strings.Join(names, ", ") + ")"
+}
+
+// neighbourSet is the neighbour set of an indicator's comparison for an
+// area, "" where the page shows no comparison (England, a count with no
+// rate, an area with no neighbours).
+func (s *Server) neighbourSet(ctx context.Context, def *indicators.Definition, geo indicators.Geography) (string, error) {
+	if geo.Code == indicators.EnglandCode || !(def.IsPercent() || def.IsRate() || def.Rate != nil) {
+		return "", nil
+	}
+	ac, err := s.areaContext(ctx, geo)
+	return ac.NeighbourSet(), err
 }
 
 func (s *Server) areaContext(ctx context.Context, geo indicators.Geography) (areaContext, error) {

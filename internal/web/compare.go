@@ -29,6 +29,10 @@ type compareView struct {
 	Symbols   []indicators.Symbol
 	// Computed says how each computed rate in the table was worked out.
 	Computed []string
+	// NeighbourSet names the neighbours used, as exports of the chart say.
+	NeighbourSet string
+	// What an image of the chart carries besides the chart.
+	Subtitle, Source, Notes, Stamp string
 }
 
 // compareRow is one year of the comparison table.
@@ -174,6 +178,8 @@ func (s *Server) compare(ctx context.Context, def *indicators.Definition, geo in
 		}
 	}
 	v.Summary = compareSummary(cdef, lines, stats, len(neighbours))
+	v.NeighbourSet = ac.NeighbourSet()
+	v.Subtitle, v.Source, v.Notes = compareExportText(v, periods)
 	c, err := chart.Compare(chart.Options{Description: v.Summary}, chart.Comparison{
 		Definition: cdef, Lines: lines, Spread: spreadIf(stats, len(neighbours) > 0),
 		SpreadName: "Range of the neighbours (lowest to highest)", Tips: tips,
@@ -187,6 +193,29 @@ func (s *Server) compare(ctx context.Context, def *indicators.Definition, geo in
 	}
 	v.Option, v.Tips = string(c.Option), string(t)
 	return v, nil
+}
+
+// compareExportText is what an image of the comparison carries besides
+// the chart: the area and years, the source, and the neighbour set, how
+// the average was taken and what the gaps mean, one a line.
+func compareExportText(v *compareView, periods []indicators.Period) (subtitle, source, notes string) {
+	subtitle = v.Context.Area.Name
+	if n := len(periods); n > 0 {
+		subtitle += ", " + periods[0].String() + " to " + periods[n-1].String()
+	}
+	var lines []string
+	if v.NeighbourSet != "" {
+		lines = append(lines, v.NeighbourSet+". The band is their range; their average (of those with a figure) is a line of its own.")
+	} else if v.Context.NoModel != "" {
+		lines = append(lines, v.Context.NoModel)
+	}
+	for _, sym := range v.Symbols {
+		lines = append(lines, "Gaps: "+string(sym)+" = "+sym.Meaning()+"; never drawn or averaged.")
+	}
+	if v.RateNote != "" {
+		lines = append(lines, shorten(v.RateNote, maxImageNote))
+	}
+	return subtitle, v.Def.Source.Name, strings.Join(lines, "\n")
 }
 
 // columns counts the areas the table gives a column each: the area,

@@ -61,6 +61,7 @@ type rowView struct {
 	Secondary bool              `json:"secondary"`
 	Revised   bool              `json:"revised"`
 	Previous  string            `json:"previous"`
+	Unusual   string            `json:"unusual,omitempty"`
 	Notes     []string          `json:"notes"`
 }
 
@@ -97,9 +98,10 @@ func table(s indicators.Series) tableView {
 		t.Caption = fmt.Sprintf("%s, %s", d.Title, s.Geography.Name)
 	}
 	used := map[indicators.Symbol]bool{}
+	unusual := indicators.UnusualChanges(s)
 	for _, p := range s.Points {
 		r := rowView{Period: p.Period.String(), Value: d.FormatPoint(p), Symbol: p.Symbol, NoChange: p.NoChange,
-			Break: p.BreakBefore, Secondary: p.Secondary && p.Value != nil, Notes: p.Notes}
+			Break: p.BreakBefore, Secondary: p.Secondary && p.Value != nil, Notes: p.Notes, Unusual: unusual[p.Period]}
 		if p.Revised {
 			r.Revised, r.Previous = true, d.FormatPoint(indicators.Point{Value: p.Previous.Value, Symbol: p.Previous.Symbol})
 		}

@@ -87,6 +87,9 @@ func (s *Server) handleIndicatorShow(c echo.Context) error {
 	if page.Compare, err = s.compare(ctx, d, geo); err != nil {
 		return err
 	}
+	if page.Compare != nil {
+		page.Compare.Stamp = fig.Stamp
+	}
 	if page.About, err = s.areaContext(ctx, geo); err != nil {
 		return err
 	}
@@ -106,7 +109,7 @@ func (s *Server) indicatorFigure(ctx context.Context, d *indicators.Definition, 
 // csvHeader names the columns of a chart's data download. The first six
 // are the native upload format, so a download loads back as it is.
 var csvHeader = []string{"indicator", "period", "geography_code", "geography_name", "value", "note",
-	"change", "change_pct", "break_before", "secondary_source", "caveats"}
+	"change", "change_pct", "break_before", "secondary_source", "caveats", "statistical_neighbours"}
 
 func (s *Server) handleIndicatorCSV(c echo.Context, id string) error {
 	d, err := s.lookup(id)
@@ -121,7 +124,11 @@ func (s *Server) handleIndicatorCSV(c echo.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	body, err := seriesCSV(sr)
+	set, err := s.neighbourSet(c.Request().Context(), d, geo)
+	if err != nil {
+		return err
+	}
+	body, err := seriesCSV(sr, set)
 	if err != nil {
 		return err
 	}
@@ -129,8 +136,10 @@ func (s *Server) handleIndicatorCSV(c echo.Context, id string) error {
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", body)
 }
 
-// seriesCSV writes a series as CSV, header first.
-func seriesCSV(sr indicators.Series) ([]byte, error) {
+// seriesCSV writes a series as CSV, header first. neighbours names the
+// neighbour set the area's page compares it with, on every row; "" for
+// England and areas with none.
+func seriesCSV(sr indicators.Series, neighbours string) ([]byte, error) {
 	d := sr.Definition
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
@@ -145,7 +154,8 @@ func seriesCSV(sr indicators.Series) ([]byte, error) {
 		}
 		w.Write([]string{d.ID, p.Period.String(), sr.Geography.Code, safeCell(sr.Geography.Name), value,
 			safeCell(p.Note), formatOptional(p.Change), formatOptional(p.ChangePct),
-			strconv.FormatBool(p.BreakBefore), strconv.FormatBool(p.Secondary), safeCell(strings.Join(d.NotesFor(p.Period, sr.Geography.Code), " "))})
+			strconv.FormatBool(p.BreakBefore), strconv.FormatBool(p.Secondary), safeCell(strings.Join(d.NotesFor(p.Period, sr.Geography.Code), " ")),
+			safeCell(neighbours)})
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()

@@ -17,31 +17,35 @@ import (
 // its own needs: the data version and when the file was made.
 type indicatorDownload struct {
 	apiSeries
-	DataVersion int64     `json:"data_version"`
-	DataUpdated time.Time `json:"data_last_updated,omitzero"`
-	Generated   time.Time `json:"generated_at"`
+	// StatisticalNeighbours names the neighbour set an area's page
+	// compares it with; absent for England and areas with none.
+	StatisticalNeighbours string    `json:"statistical_neighbours,omitempty"`
+	DataVersion           int64     `json:"data_version"`
+	DataUpdated           time.Time `json:"data_last_updated,omitzero"`
+	Generated             time.Time `json:"generated_at"`
 }
 
 func (s *Server) handleIndicatorJSON(c echo.Context, id string) error {
-	d, sr, stamp, err := s.download(c, id)
+	d, sr, set, stamp, err := s.download(c, id)
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+d.ID+`.json"`)
 	return c.JSON(http.StatusOK, indicatorDownload{
-		apiSeries:   apiSeries{Indicator: toAPI(d), Geography: sr.Geography, Points: nonNil(sr.Points)},
-		DataVersion: stamp.Version, DataUpdated: stamp.Updated.UTC(), Generated: time.Now().UTC().Truncate(time.Second),
+		apiSeries:             apiSeries{Indicator: toAPI(d), Geography: sr.Geography, Points: nonNil(sr.Points)},
+		StatisticalNeighbours: set,
+		DataVersion:           stamp.Version, DataUpdated: stamp.Updated.UTC(), Generated: time.Now().UTC().Truncate(time.Second),
 	})
 }
 
 // handleIndicatorZip sends the CSV with a metadata.txt beside it, so the
 // plain CSV keeps its header on the first line for scripts.
 func (s *Server) handleIndicatorZip(c echo.Context, id string) error {
-	d, sr, stamp, err := s.download(c, id)
+	d, sr, set, stamp, err := s.download(c, id)
 	if err != nil {
 		return err
 	}
-	body, err := seriesCSV(sr)
+	body, err := seriesCSV(sr, set)
 	if err != nil {
 		return err
 	}
@@ -51,7 +55,7 @@ func (s *Server) handleIndicatorZip(c echo.Context, id string) error {
 	for _, f := range []struct {
 		name string
 		body []byte
-	}{{"data.csv", body}, {"metadata.txt", []byte(metadataText(sr, stamp, now))}} {
+	}{{"data.csv", body}, {"metadata.txt", []byte(metadataText(sr, set, stamp, now))}} {
 		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.name, Method: zip.Deflate, Modified: now})
 		if err != nil {
 			return err
@@ -67,28 +71,38 @@ func (s *Server) handleIndicatorZip(c echo.Context, id string) error {
 	return c.Blob(http.StatusOK, "application/zip", buf.Bytes())
 }
 
-// download loads what every data download of an indicator needs.
-func (s *Server) download(c echo.Context, id string) (*indicators.Definition, indicators.Series, dataStamp, error) {
-	d, err := s.lookup(id)
-	if err != nil {
-		return nil, indicators.Series{}, dataStamp{}, err
+// download loads what every data download of an indicator needs: the
+// series of the area in the address (England when none) and the
+// neighbour set its page compares it with.
+func (s *Server) download(c echo.Context, id string) (d *indicators.Definition, sr indicators.Series, set string, stamp dataStamp, err error) {
+	if d, err = s.lookup(id); err != nil {
+		return
 	}
 	ctx := c.Request().Context()
-	stamp, err := s.dataStamp(ctx)
-	if err != nil {
-		return nil, indicators.Series{}, dataStamp{}, err
+	if stamp, err = s.dataStamp(ctx); err != nil {
+		return
 	}
-	sr, err := s.series(ctx, d, indicators.England)
-	return d, sr, stamp, err
+	geo, err := s.requestArea(c)
+	if err != nil {
+		return
+	}
+	if sr, err = s.series(ctx, d, geo); err != nil {
+		return
+	}
+	set, err = s.neighbourSet(ctx, d, geo)
+	return
 }
 
 // metadataText says what data.csv holds, in plain text.
-func metadataText(sr indicators.Series, stamp dataStamp, made time.Time) string {
+func metadataText(sr indicators.Series, neighbours string, stamp dataStamp, made time.Time) string {
 	d := sr.Definition
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n\n", d.Title)
 	fmt.Fprintf(&b, "Indicator id: %s\n", d.ID)
 	fmt.Fprintf(&b, "Geography: %s (%s)\n", sr.Geography.Name, sr.Geography.Code)
+	if neighbours != "" {
+		fmt.Fprintf(&b, "%s. The area's page compares it with their average, England and its region.\n", neighbours)
+	}
 	if n := len(sr.Points); n > 0 {
 		fmt.Fprintf(&b, "Years: %s to %s (reporting years ending 31 March)\n", sr.Points[0].Period, sr.Points[n-1].Period)
 	}
@@ -126,6 +140,7 @@ func metadataText(sr indicators.Series, stamp dataStamp, made time.Time) string 
 		"change, change_pct: change on the previous year (percentage points for percentages; change_pct in per cent); empty where none can be computed\n" +
 		"break_before: a break in series lies between the previous year and this one\n" +
 		"secondary_source: the figure is quoted from a secondary source\n" +
-		"caveats: the definition's notes on this year\n")
+		"caveats: the definition's notes on this year\n" +
+		"statistical_neighbours: the neighbour set the area's page compares it with; empty for England and areas with none\n")
 	return b.String()
 }

@@ -47,7 +47,7 @@ var loadOfflineFiles = sync.OnceValues(func() (*offlineFiles, error) {
 	}
 	f := &offlineFiles{CSS: template.CSS(css)}
 	var hashes []string
-	for _, name := range []string{"vendor/echarts.min.js", "js/charts.js", "js/export.js"} {
+	for _, name := range []string{"vendor/echarts.custom.min.js", "js/charts.js", "js/export.js"} {
 		js, hash, err := read(name)
 		if err != nil {
 			return nil, err

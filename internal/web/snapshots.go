@@ -23,6 +23,10 @@ type snapshotDoc struct {
 	Geography indicators.Geography `json:"geography"`
 	Data      dataStamp            `json:"data"`
 	Figures   []figureView         `json:"figures"`
+	// Compare is an area's comparison with England, its region and its
+	// statistical neighbours, as the indicator's page showed it; absent for
+	// England, the overview and snapshots made before areas had one.
+	Compare *compareView `json:"compare,omitempty"`
 }
 
 // subjectFigures builds, from the current data, the figures a page shows:
@@ -40,12 +44,14 @@ func (s *Server) subjectFigures(ctx context.Context, subject string, geo indicat
 	return d.Title, []figureView{f}, err
 }
 
-// subjectPath is the address of the live page a snapshot was taken from.
-func subjectPath(subject string) string {
+// subjectPath is the address of the live page a snapshot was taken from,
+// with its area.
+func subjectPath(subject, geography string) string {
+	q := areaQuery(indicators.Geography{Code: geography})
 	if subject == overviewSubject {
-		return "/"
+		return "/" + q
 	}
-	return "/indicators/" + subject
+	return "/indicators/" + subject + q
 }
 
 // handleSnapshotCreate freezes what a page shows now and sends the user to
@@ -73,6 +79,15 @@ func (s *Server) handleSnapshotCreate(c echo.Context) error {
 			return err
 		}
 		doc := snapshotDoc{Heading: heading, Geography: geo, Data: stamp, Figures: stamped(figs, stamp)}
+		if subject != overviewSubject {
+			d, _ := s.lookup(subject) // found by subjectFigures
+			if doc.Compare, err = s.compare(ctx, d, geo); err != nil {
+				return err
+			}
+			if doc.Compare != nil {
+				doc.Compare.Stamp = stamp.String()
+			}
+		}
 		content, err := json.Marshal(doc)
 		if err != nil {
 			return fmt.Errorf("web: encode snapshot: %w", err)
@@ -143,7 +158,7 @@ func (s *Server) handleSnapshotShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page := snapshotShowPage{layout: s.layout(c, "Snapshot: "+sn.Title), Snap: sn, Doc: doc, Current: subjectPath(sn.Subject)}
+	page := snapshotShowPage{layout: s.layout(c, "Snapshot: "+sn.Title), Snap: sn, Doc: doc, Current: subjectPath(sn.Subject, sn.Geography)}
 	v, err := s.store.DataVersion(ctx)
 	if err != nil {
 		return err

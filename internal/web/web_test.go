@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -281,27 +281,6 @@ func TestIndicatorCSV(t *testing.T) {
 	}
 }
 
-func TestAssets(t *testing.T) {
-	srv, _ := newTestServer(t)
-	d := doc(t, get(t, srv, "/"))
-	src, _ := d.Find(`script[src*="echarts"]`).Attr("src")
-	req := httptest.NewRequest(http.MethodGet, src, nil)
-	req.Header.Set("Accept-Encoding", "gzip")
-	rec := httptest.NewRecorder()
-	srv.ServeHTTP(rec, req)
-	if rec.Code != http.StatusOK || rec.Header().Get("Content-Encoding") != "gzip" || !strings.Contains(rec.Header().Get("Cache-Control"), "immutable") {
-		t.Fatalf("GET %s = %d %v", src, rec.Code, rec.Header())
-	}
-	if _, err := os.Stat("../../assets/vendor/echarts.min.js"); err == nil && rec.Body.Len() < 100_000 {
-		t.Errorf("echarts served compressed = %d bytes, suspiciously small", rec.Body.Len())
-	}
-	for _, bad := range []string{"/assets/000000000000/js/charts.js", "/assets/x/../../go.mod", "/assets/x/%2e%2e/go.mod"} {
-		if rec := get(t, srv, bad); rec.Code != http.StatusNotFound {
-			t.Errorf("GET %s = %d, want 404", bad, rec.Code)
-		}
-	}
-}
-
 func TestHealth(t *testing.T) {
 	srv, st := newTestServer(t)
 	if rec := get(t, srv, "/healthz"); rec.Code != http.StatusOK {
@@ -310,5 +289,24 @@ func TestHealth(t *testing.T) {
 	st.Close()
 	if rec := get(t, srv, "/healthz"); rec.Code != http.StatusServiceUnavailable {
 		t.Fatalf("healthz on a closed database = %d, want 503", rec.Code)
+	}
+}
+
+// TestUnusualChangeFlagged: a change far outside an area's own history is
+// named in neutral words in its table.
+func TestUnusualChangeFlagged(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("indicator,period,geography_code,geography_name,value\n")
+	for i, v := range []int{1000, 1010, 1000, 1015, 1005, 1010, 1500} {
+		fmt.Fprintf(&b, "referrals,%d/%02d,E06000901,Testshire,%d\n", 2013+i, (2014+i)%100, v)
+	}
+	srv, _ := newTestServer(t, b.String())
+	d := doc(t, get(t, srv, "/indicators/referrals?area=E06000901"))
+	row := d.Find("tbody tr").FilterFunction(func(_ int, s *goquery.Selection) bool { return s.Find("th").Text() == "2019/20" })
+	if !strings.Contains(row.Text(), "unusually large rise for this area") {
+		t.Fatalf("2019/20 row = %q, want the unusual rise named", strings.Join(strings.Fields(row.Text()), " "))
+	}
+	if strings.Contains(d.Find("tbody").Text(), "unusually large fall") {
+		t.Error("a fall is flagged that did not happen")
 	}
 }
