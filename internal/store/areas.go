@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync"
 
 	"cptrends/indicators"
 )
@@ -127,9 +128,36 @@ func (s *Store) HasNeighbours(ctx context.Context) (bool, error) {
 	return n == 1, nil
 }
 
+// areasCache keeps the list of areas for the data version it was read at:
+// reading it means a pass over every observation, and every page's area
+// picker needs it.
+type areasCache struct {
+	mu      sync.Mutex
+	version int64
+	list    []indicators.Geography
+}
+
 // Areas lists every geography with a current figure for any indicator,
 // with the name it was last published under, by level then name.
 func (s *Store) Areas(ctx context.Context) ([]indicators.Geography, error) {
+	version, err := s.RecentDataVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.areas.mu.Lock()
+	defer s.areas.mu.Unlock()
+	if s.areas.list != nil && s.areas.version == version {
+		return s.areas.list, nil
+	}
+	list, err := s.readAreas(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.areas.version, s.areas.list = version, list
+	return list, nil
+}
+
+func (s *Store) readAreas(ctx context.Context) ([]indicators.Geography, error) {
 	// SQLite takes the bare columns from the row with MAX(upload_id).
 	rows, err := s.db.QueryContext(ctx, `
 		SELECT code, name, level FROM (
@@ -141,7 +169,7 @@ func (s *Store) Areas(ctx context.Context) ([]indicators.Geography, error) {
 		return nil, fmt.Errorf("store: areas: %w", err)
 	}
 	defer rows.Close()
-	var out []indicators.Geography
+	out := []indicators.Geography{}
 	for rows.Next() {
 		var g indicators.Geography
 		if err := rows.Scan(&g.Code, &g.Name, &g.Level); err != nil {

@@ -52,18 +52,16 @@ func (s *Store) Observations(ctx context.Context, indicator, geography string) (
 
 // Geography returns the name and level last published for code.
 func (s *Store) Geography(ctx context.Context, code string) (indicators.Geography, error) {
-	g := indicators.Geography{Code: code}
-	err := s.db.QueryRowContext(ctx, `
-		SELECT geography_name, geography_level FROM observations o
-		JOIN uploads u ON u.id = o.upload_id AND u.status = 'committed'
-		WHERE geography_code = ? ORDER BY upload_id DESC LIMIT 1`, code).Scan(&g.Name, &g.Level)
-	if err == sql.ErrNoRows {
-		return g, indicators.Errorf(indicators.ENOTFOUND, "There are no figures for the area %q.", code)
-	}
+	areas, err := s.Areas(ctx)
 	if err != nil {
-		return g, fmt.Errorf("store: geography %q: %w", code, err)
+		return indicators.Geography{Code: code}, err
 	}
-	return g, nil
+	for _, g := range areas {
+		if g.Code == code {
+			return g, nil
+		}
+	}
+	return indicators.Geography{Code: code}, indicators.Errorf(indicators.ENOTFOUND, "There are no figures for the area %q.", code)
 }
 
 func sameFigure(a, b indicators.Observation) bool {

@@ -30,6 +30,7 @@ type Store struct {
 	db      *sql.DB
 	now     func() time.Time
 	version *versionCache
+	areas   areasCache
 }
 
 // Open opens (creating if need be) the database at path and brings its
