@@ -36,9 +36,11 @@ WORKDIR /data
 USER cptrends:cptrends
 EXPOSE 8080
 
-# The check assumes the default port below; change both together.
+# The check assumes the default port below; change both together. Under a
+# sub-path, set it with CPTRENDS_BASE_PATH=/PATH (not --base-path) so the
+# check finds /PATH/healthz.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-  CMD ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/healthz"]
+  CMD wget -q -O /dev/null "http://127.0.0.1:8080${CPTRENDS_BASE_PATH%/}/healthz"
 
 ENTRYPOINT ["/usr/local/bin/cptrends"]
 CMD ["serve", "--addr", "0.0.0.0:8080"]

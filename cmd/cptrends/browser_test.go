@@ -403,5 +403,35 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	// Under a base path, as behind a council's reverse proxy: the charts
+	// draw, and the page fetches nothing outside the base path.
+	t.Run("BasePath", func(t *testing.T) {
+		base := MustRunMain(t, "--base-path", "/cptrends")
+		for _, page := range []struct {
+			path, name string
+			charts     int
+		}{
+			{"/cptrends/", "base_path_overview", 4},
+			{"/cptrends/indicators/referrals", "base_path_referrals", 1},
+		} {
+			ctx := visit(t, browser, base, page.path, page.name, page.charts)
+			fetched, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
+				`performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource')).map(e => e.name)`))
+			if err != nil {
+				t.Fatalf("%s: list the page's requests: %v", page.path, err)
+			}
+			if len(fetched) < 2 {
+				t.Errorf("%s: the page lists %d requests, want the page and its assets", page.path, len(fetched))
+			}
+			for _, raw := range fetched {
+				if u, err := url.Parse(raw); err != nil || u.Scheme == "data" {
+					continue
+				} else if !strings.HasPrefix(u.Path, "/cptrends/") {
+					t.Errorf("%s: request outside the base path: %s", page.path, raw)
+				}
+			}
+		}
+	})
+
 	t.Logf("browser test took %v", time.Since(start).Round(time.Millisecond))
 }

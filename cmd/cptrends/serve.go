@@ -18,6 +18,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	private := fset.Bool("private", m.Getenv("CPTRENDS_PRIVATE") == "true", "require a login to view anything (default $CPTRENDS_PRIVATE=true)")
 	maxMB := fset.Int64("max-upload-mb", 50, "largest uploaded file accepted, in MB")
 	proxies := fset.String("trusted-proxy", m.Getenv("CPTRENDS_TRUSTED_PROXIES"), "comma-separated CIDR ranges of reverse proxies whose X-Forwarded-For is trusted (default $CPTRENDS_TRUSTED_PROXIES)")
+	basePath := fset.String("base-path", m.Getenv("CPTRENDS_BASE_PATH"), "serve everything under this sub-path, such as /cptrends, behind a reverse proxy (default $CPTRENDS_BASE_PATH)")
 	if rest, err := parse(fset, args); err != nil {
 		return err
 	} else if len(rest) > 0 {
@@ -26,6 +27,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	trusted, err := parseCIDRs(*proxies)
 	if err != nil {
 		return &exitError{code: 2, msg: "serve: --trusted-proxy: " + err.Error()}
+	}
+	base, err := web.NormaliseBasePath(*basePath)
+	if err != nil {
+		return &exitError{code: 2, msg: "serve: --base-path: " + err.Error()}
 	}
 	log := m.logger()
 	st, err := store.Open(ctx, *dbPath)
@@ -36,7 +41,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err := loadBundled(ctx, st); err != nil {
 		return err
 	}
-	srv, err := web.New(st, indicators.Default(), web.Options{Logger: log, Private: *private, MaxUploadBytes: *maxMB << 20, TrustedProxies: trusted})
+	srv, err := web.New(st, indicators.Default(), web.Options{Logger: log, Private: *private, MaxUploadBytes: *maxMB << 20, TrustedProxies: trusted, BasePath: base})
 	if err != nil {
 		return err
 	}
@@ -44,7 +49,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	log.Info("serving", "url", "http://"+ln.Addr().String(), "db", *dbPath)
+	log.Info("serving", "url", "http://"+ln.Addr().String()+base, "db", *dbPath)
 	if m.Ready != nil {
 		m.Ready(ln.Addr().String())
 	}

@@ -45,7 +45,7 @@ func (s *Server) handleAdminUserAdd(c echo.Context) error {
 		return err
 	}
 	s.log.Info("user added", "user", u.Name, "role", u.Role, "by", currentUser(c).Name)
-	return c.Redirect(http.StatusSeeOther, "/admin/users?done="+u.Name+"+added")
+	return c.Redirect(http.StatusSeeOther, s.url("/admin/users?done="+u.Name+"+added"))
 }
 
 func (s *Server) handleAdminUserRemove(c echo.Context) error {
@@ -60,7 +60,7 @@ func (s *Server) handleAdminUserRemove(c echo.Context) error {
 		return err
 	}
 	s.log.Info("user removed", "id", id, "by", currentUser(c).Name)
-	return c.Redirect(http.StatusSeeOther, "/admin/users?done=user+removed")
+	return c.Redirect(http.StatusSeeOther, s.url("/admin/users?done=user+removed"))
 }
 
 // handleAdminUserPassword sets a new password, which ends the user's sessions.
@@ -77,5 +77,5 @@ func (s *Server) handleAdminUserPassword(c echo.Context) error {
 		return err
 	}
 	s.log.Info("password set", "id", id, "by", currentUser(c).Name)
-	return c.Redirect(http.StatusSeeOther, "/admin/users?done=password+changed")
+	return c.Redirect(http.StatusSeeOther, s.url("/admin/users?done=password+changed"))
 }

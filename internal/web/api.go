@@ -28,14 +28,14 @@ type apiIndicator struct {
 	Links           map[string]string     `json:"links"`
 }
 
-func toAPI(d *indicators.Definition) apiIndicator {
+func (s *Server) toAPI(d *indicators.Definition) apiIndicator {
 	return apiIndicator{
 		ID: d.ID, Title: d.Title, ShortTitle: d.ShortTitle, Unit: d.Unit, Decimals: d.Decimals,
 		Definition: d.Definition, Source: d.Source.Name, SourceURL: d.Source.URL, SecondaryBefore: d.SecondaryBefore,
 		Footnotes: nonNil(d.Footnotes), Breaks: nonNil(d.Breaks), Notes: nonNil(d.Notes), Figure: d.Chart.Figure,
 		EES: nonNil(d.EES),
 		Links: map[string]string{
-			"page": "/indicators/" + d.ID, "csv": "/indicators/" + d.ID + ".csv", "series": "/api/indicators/" + d.ID,
+			"page": s.url("/indicators/" + d.ID), "csv": s.url("/indicators/" + d.ID + ".csv"), "series": s.url("/api/indicators/" + d.ID),
 		},
 	}
 }
@@ -50,7 +50,7 @@ func nonNil[T any](s []T) []T {
 func (s *Server) handleAPIIndicatorIndex(c echo.Context) error {
 	out := []apiIndicator{}
 	for _, d := range s.cat.All() {
-		out = append(out, toAPI(d))
+		out = append(out, s.toAPI(d))
 	}
 	return c.JSON(http.StatusOK, map[string]any{"indicators": out})
 }
@@ -75,7 +75,7 @@ func (s *Server) handleAPIIndicatorShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, apiSeries{Indicator: toAPI(d), Geography: geo, Points: nonNil(sr.Points)})
+	return c.JSON(http.StatusOK, apiSeries{Indicator: s.toAPI(d), Geography: geo, Points: nonNil(sr.Points)})
 }
 
 // geography finds the area a request names by its ONS code; England when

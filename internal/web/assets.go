@@ -32,6 +32,7 @@ type asset struct {
 
 type assetSet struct {
 	files map[string]*asset
+	base  string // the server's base path, put before every URL
 }
 
 // compressedDir holds the gzip and brotli forms that `make assets` writes
@@ -106,9 +107,9 @@ func gunzipsTo(gz, body []byte) bool {
 func (set *assetSet) url(name string) string {
 	a, ok := set.files[name]
 	if !ok {
-		return "/assets/missing/" + name
+		return set.base + "/assets/missing/" + name
 	}
-	return "/assets/" + a.hash + "/" + name
+	return set.base + "/assets/" + a.hash + "/" + name
 }
 
 // handleAsset serves an asset whose hash matches, brotli or gzip where the

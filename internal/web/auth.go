@@ -59,20 +59,20 @@ func (s *Server) requireViewer(next echo.HandlerFunc) echo.HandlerFunc {
 		if strings.HasPrefix(p, "/api/") || c.Request().Method != http.MethodGet {
 			return indicators.Errorf(indicators.EUNAUTHORIZED, "Sign in to see these figures.")
 		}
-		return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
+		return c.Redirect(http.StatusSeeOther, s.url("/login?next="+url.QueryEscape(c.Request().URL.RequestURI())))
 	}
 }
 
 // requireRole lets through users with at least the given role. Visitors
 // who are not signed in are sent to the login page (or get 401); users
 // without the role get 403.
-func requireRole(role string) echo.MiddlewareFunc {
+func (s *Server) requireRole(role string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			u := currentUser(c)
 			if u == nil {
 				if c.Request().Method == http.MethodGet {
-					return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
+					return c.Redirect(http.StatusSeeOther, s.url("/login?next="+url.QueryEscape(c.Request().URL.RequestURI())))
 				}
 				return indicators.Errorf(indicators.EUNAUTHORIZED, "Sign in first.")
 			}
@@ -86,13 +86,13 @@ func requireRole(role string) echo.MiddlewareFunc {
 
 func (s *Server) setSessionCookie(c echo.Context, token string) {
 	c.SetCookie(&http.Cookie{
-		Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Name: sessionCookie, Value: token, Path: s.cookiePath(), HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: c.IsTLS(), MaxAge: int(store.SessionLifetime / time.Second),
 	})
 }
 
 func (s *Server) clearSessionCookie(c echo.Context) {
-	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.IsTLS(), MaxAge: -1})
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: s.cookiePath(), HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.IsTLS(), MaxAge: -1})
 }
 
 type loginPage struct {
@@ -103,14 +103,14 @@ type loginPage struct {
 }
 
 func (s *Server) handleLoginForm(c echo.Context) error {
-	return s.render(c, http.StatusOK, "login", loginPage{layout: s.layout(c, "Sign in"), Next: safeNext(c.QueryParam("next"))})
+	return s.render(c, http.StatusOK, "login", loginPage{layout: s.layout(c, "Sign in"), Next: s.safeNext(c.QueryParam("next"))})
 }
 
 // handleLogin signs a user in. Failed attempts are throttled per account
 // and per address.
 func (s *Server) handleLogin(c echo.Context) error {
 	name, password := strings.TrimSpace(c.FormValue("username")), c.FormValue("password")
-	next := safeNext(c.FormValue("next"))
+	next := s.safeNext(c.FormValue("next"))
 	page := loginPage{layout: s.layout(c, "Sign in"), Next: next, Username: name}
 	keys := []string{"user:" + strings.ToLower(name), "addr:" + c.RealIP()}
 	if wait := s.throttle.blocked(keys...); wait > 0 {
@@ -135,7 +135,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 	}
 	s.setSessionCookie(c, token)
 	s.log.Info("login", "user", u.Name)
-	return c.Redirect(http.StatusSeeOther, next)
+	return c.Redirect(http.StatusSeeOther, s.url(next))
 }
 
 func (s *Server) handleLogout(c echo.Context) error {
@@ -145,11 +145,24 @@ func (s *Server) handleLogout(c echo.Context) error {
 		}
 	}
 	s.clearSessionCookie(c)
-	return c.Redirect(http.StatusSeeOther, "/")
+	return c.Redirect(http.StatusSeeOther, s.url("/"))
 }
 
-// safeNext keeps a post-login redirect on this site.
-func safeNext(next string) string {
+// safeNext keeps a post-login redirect on this site. It returns a path
+// relative to the base path; one that already carries the base path has
+// it taken off, so that either form can be given.
+func (s *Server) safeNext(next string) string {
+	if b := s.opts.BasePath; b != "" {
+		if next == b {
+			return "/"
+		}
+		if rest, ok := strings.CutPrefix(next, b); ok && (strings.HasPrefix(rest, "/") || strings.HasPrefix(rest, "?")) {
+			next = rest
+			if strings.HasPrefix(next, "?") {
+				next = "/" + next
+			}
+		}
+	}
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
 		return "/"
 	}

@@ -81,7 +81,7 @@ func (s *Server) handleIndicatorShow(c echo.Context) error {
 	}
 	fig.Stamp = stamp.String()
 	page := indicatorShowPage{layout: s.layout(c, d.Title), Def: d, Figure: fig, Area: geo}
-	if page.Picker, err = s.picker(ctx, "/indicators/"+d.ID, geo); err != nil {
+	if page.Picker, err = s.picker(ctx, s.url("/indicators/"+d.ID), geo); err != nil {
 		return err
 	}
 	if page.Compare, err = s.compare(ctx, d, geo); err != nil {

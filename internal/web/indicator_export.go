@@ -32,7 +32,7 @@ func (s *Server) handleIndicatorJSON(c echo.Context, id string) error {
 	}
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+d.ID+`.json"`)
 	return c.JSON(http.StatusOK, indicatorDownload{
-		apiSeries:             apiSeries{Indicator: toAPI(d), Geography: sr.Geography, Points: nonNil(sr.Points)},
+		apiSeries:             apiSeries{Indicator: s.toAPI(d), Geography: sr.Geography, Points: nonNil(sr.Points)},
 		StatisticalNeighbours: set,
 		DataVersion:           stamp.Version, DataUpdated: stamp.Updated.UTC(), Generated: time.Now().UTC().Truncate(time.Second),
 	})

@@ -33,7 +33,7 @@ func (s *Server) handleOverview(c echo.Context) error {
 		return err
 	}
 	page := overviewPage{layout: s.layout(c, "Child protection in "+geo.Name), Geography: geo}
-	if page.Picker, err = s.picker(ctx, "/", geo); err != nil {
+	if page.Picker, err = s.picker(ctx, s.url("/"), geo); err != nil {
 		return err
 	}
 	if page.About, err = s.areaContext(ctx, geo); err != nil {

@@ -87,6 +87,17 @@ func (s *Server) layout(c echo.Context, title string) layout {
 func (s *Server) templateFuncs() template.FuncMap {
 	return template.FuncMap{
 		"asset": s.assets.url,
+		// path is the address of an app-relative path under the base path:
+		// {{path "/indicators/" .ID}}. Every absolute URL in a template
+		// goes through it.
+		"path": func(parts ...any) string {
+			var b strings.Builder
+			b.WriteString(s.opts.BasePath)
+			for _, p := range parts {
+				fmt.Fprint(&b, p)
+			}
+			return b.String()
+		},
 		"date": func(t time.Time) string {
 			if t.IsZero() {
 				return "never"

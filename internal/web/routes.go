@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"cptrends/indicators"
@@ -17,6 +18,9 @@ import (
 // routes lists every route the dashboard answers, and its middleware.
 func (s *Server) routes() {
 	e := s.echo
+	if s.opts.BasePath != "" {
+		e.Pre(s.stripBasePath)
+	}
 	e.Pre(middleware.RemoveTrailingSlash())
 	e.Use(middleware.RequestID())
 	e.Use(s.logRequests())
@@ -45,7 +49,7 @@ func (s *Server) routes() {
 		TokenLookup:    "form:" + csrfField,
 		ContextKey:     csrfKey,
 		CookieName:     "cptrends_csrf",
-		CookiePath:     "/",
+		CookiePath:     s.cookiePath(),
 		CookieHTTPOnly: true,
 		CookieSameSite: http.SameSiteLaxMode,
 		ErrorHandler: func(err error, c echo.Context) error {
@@ -62,7 +66,7 @@ func (s *Server) routes() {
 		if role == "" {
 			return []echo.MiddlewareFunc{checkCSRF}
 		}
-		return []echo.MiddlewareFunc{requireRole(role), checkCSRF}
+		return []echo.MiddlewareFunc{s.requireRole(role), checkCSRF}
 	}
 
 	e.GET("/healthz", s.handleHealth)
@@ -78,24 +82,65 @@ func (s *Server) routes() {
 	e.POST("/login", s.handleLogin, posted("")...)
 	e.POST("/logout", s.handleLogout, posted("")...)
 
-	e.GET("/uploads", s.handleUploads, requireRole(store.RoleViewer))
+	e.GET("/uploads", s.handleUploads, s.requireRole(store.RoleViewer))
 	// Throttled before the CSRF check, which reads the body.
-	e.POST("/uploads", s.handleUploadCreate, requireRole(store.RoleAnalyst), s.uploadRate, checkCSRF)
-	e.GET("/uploads/:id", s.handleUploadShow, requireRole(store.RoleViewer))
+	e.POST("/uploads", s.handleUploadCreate, s.requireRole(store.RoleAnalyst), s.uploadRate, checkCSRF)
+	e.GET("/uploads/:id", s.handleUploadShow, s.requireRole(store.RoleViewer))
 	e.POST("/uploads/:id/commit", s.handleUploadCommit, posted(store.RoleAnalyst)...)
 	e.POST("/uploads/:id/cancel", s.handleUploadCancel, posted(store.RoleAnalyst)...)
 	e.POST("/uploads/:id/rollback", s.handleUploadRollback, posted(store.RoleAnalyst)...)
 
 	e.GET("/pack", s.handlePack)
-	e.GET("/snapshots", s.handleSnapshotIndex, requireRole(store.RoleViewer))
+	e.GET("/snapshots", s.handleSnapshotIndex, s.requireRole(store.RoleViewer))
 	e.POST("/snapshots", s.handleSnapshotCreate, posted(store.RoleViewer)...)
 	e.GET("/snapshots/:id", s.handleSnapshotShow) // also :id.html, the offline file
 	e.GET("/snapshots/:id/compare", s.handleSnapshotCompare)
 
-	e.GET("/admin/users", s.handleAdminUsers, requireRole(store.RoleAdmin))
+	e.GET("/admin/users", s.handleAdminUsers, s.requireRole(store.RoleAdmin))
 	e.POST("/admin/users", s.handleAdminUserAdd, posted(store.RoleAdmin)...)
 	e.POST("/admin/users/:id/remove", s.handleAdminUserRemove, posted(store.RoleAdmin)...)
 	e.POST("/admin/users/:id/password", s.handleAdminUserPassword, posted(store.RoleAdmin)...)
+}
+
+// stripBasePath answers only requests under the base path, and routes
+// them by the rest of the path, so that every handler and middleware sees
+// the same paths as at the root. Anything outside it is not found.
+func (s *Server) stripBasePath(next echo.HandlerFunc) echo.HandlerFunc {
+	base := s.opts.BasePath
+	strip := func(p string) (string, bool) {
+		if p == base {
+			return "/", true
+		}
+		rest, ok := strings.CutPrefix(p, base)
+		if !ok || !strings.HasPrefix(rest, "/") {
+			return "", false
+		}
+		return rest, true
+	}
+	return func(c echo.Context) error {
+		u := c.Request().URL
+		p, ok := strip(u.Path)
+		if !ok {
+			return echo.ErrNotFound
+		}
+		if u.RawPath != "" {
+			raw, ok := strip(u.RawPath)
+			if !ok {
+				return echo.ErrNotFound
+			}
+			u.RawPath = raw
+		}
+		u.Path = p
+		return next(c)
+	}
+}
+
+// cookiePath scopes the session and CSRF cookies to the base path.
+func (s *Server) cookiePath() string {
+	if s.opts.BasePath == "" {
+		return "/"
+	}
+	return s.opts.BasePath
 }
 
 // uploadRateLimit is how many uploads one account may send a minute: far

@@ -5,9 +5,11 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"cptrends/indicators"
@@ -28,6 +30,31 @@ type Options struct {
 	// X-Forwarded-For is believed. With none, the client address is the
 	// connection's, whatever headers say.
 	TrustedProxies []*net.IPNet
+	// BasePath is the sub-path the dashboard lives under behind a reverse
+	// proxy, such as "/cptrends": every route is answered under it and
+	// every URL the server writes carries it. Empty means the root.
+	BasePath string
+}
+
+// NormaliseBasePath returns p with one leading slash and no trailing
+// slash ("" for the root), or an error when it holds anything but
+// letters, digits and / _ . - or a "." or ".." segment.
+func NormaliseBasePath(p string) (string, error) {
+	p = strings.Trim(strings.TrimSpace(p), "/")
+	if p == "" {
+		return "", nil
+	}
+	for _, r := range p {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/_.-", r)) {
+			return "", fmt.Errorf("base path %q: only letters, digits and / _ . - are allowed", p)
+		}
+	}
+	for _, seg := range strings.Split(p, "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return "", fmt.Errorf("base path %q: empty, . and .. segments are not allowed", p)
+		}
+	}
+	return "/" + p, nil
 }
 
 // Server is the dashboard's HTTP server.
@@ -54,6 +81,10 @@ func New(st *store.Store, cat *indicators.Catalog, opts Options) (*Server, error
 	if err != nil {
 		return nil, err
 	}
+	if opts.BasePath, err = NormaliseBasePath(opts.BasePath); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	as.base = opts.BasePath
 	if opts.MaxUploadBytes <= 0 {
 		opts.MaxUploadBytes = ingest.DefaultMaxFileSize
 	}
@@ -75,6 +106,10 @@ func New(st *store.Store, cat *indicators.Catalog, opts Options) (*Server, error
 	s.routes()
 	return s, nil
 }
+
+// url is the address of the app-relative path p ("/uploads/3") under
+// the base path.
+func (s *Server) url(p string) string { return s.opts.BasePath + p }
 
 // ServeHTTP makes the server an http.Handler, for tests and for Serve.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }

@@ -80,7 +80,7 @@ func (s *Server) handleSnapshotFile(c echo.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	page := snapshotFilePage{Snap: sn, Doc: doc, Online: c.Scheme() + "://" + c.Request().Host + "/snapshots/" + sn.ID,
+	page := snapshotFilePage{Snap: sn, Doc: doc, Online: c.Scheme() + "://" + c.Request().Host + s.url("/snapshots/"+sn.ID),
 		Made: time.Now(), Files: files}
 	var buf bytes.Buffer
 	if err := s.pages.sets["snapshot_show"].ExecuteTemplate(&buf, "offline", page); err != nil {

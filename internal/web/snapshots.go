@@ -105,7 +105,7 @@ func (s *Server) handleSnapshotCreate(c echo.Context) error {
 			return err
 		}
 		s.log.Info("snapshot", "id", sn.ID, "subject", subject, "user", sn.CreatedBy, "data_version", sn.DataVersion)
-		return c.Redirect(http.StatusSeeOther, "/snapshots/"+sn.ID)
+		return c.Redirect(http.StatusSeeOther, s.url("/snapshots/"+sn.ID))
 	}
 }
 
@@ -158,7 +158,7 @@ func (s *Server) handleSnapshotShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page := snapshotShowPage{layout: s.layout(c, "Snapshot: "+sn.Title), Snap: sn, Doc: doc, Current: subjectPath(sn.Subject, sn.Geography)}
+	page := snapshotShowPage{layout: s.layout(c, "Snapshot: "+sn.Title), Snap: sn, Doc: doc, Current: s.url(subjectPath(sn.Subject, sn.Geography))}
 	v, err := s.store.DataVersion(ctx)
 	if err != nil {
 		return err

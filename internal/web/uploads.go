@@ -187,7 +187,7 @@ func (s *Server) handleUploadCommit(c echo.Context) error {
 		return err
 	}
 	s.log.Info("upload committed", "upload", id, "user", currentUser(c).Name)
-	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/uploads/%d", id))
+	return c.Redirect(http.StatusSeeOther, s.url(fmt.Sprintf("/uploads/%d", id)))
 }
 
 func (s *Server) handleUploadCancel(c echo.Context) error {
@@ -198,7 +198,7 @@ func (s *Server) handleUploadCancel(c echo.Context) error {
 	if err := s.store.Cancel(c.Request().Context(), id); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/uploads")
+	return c.Redirect(http.StatusSeeOther, s.url("/uploads"))
 }
 
 func (s *Server) handleUploadRollback(c echo.Context) error {
@@ -210,5 +210,5 @@ func (s *Server) handleUploadRollback(c echo.Context) error {
 		return err
 	}
 	s.log.Info("upload rolled back", "upload", id, "user", currentUser(c).Name)
-	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/uploads/%d", id))
+	return c.Redirect(http.StatusSeeOther, s.url(fmt.Sprintf("/uploads/%d", id)))
 }

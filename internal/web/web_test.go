@@ -24,6 +24,12 @@ import (
 // bundled national series and any extra native CSV text given.
 func newTestServer(t *testing.T, extra ...string) (*Server, *store.Store) {
 	t.Helper()
+	return newTestServerOpts(t, Options{}, extra...)
+}
+
+// newTestServerOpts is newTestServer with options, such as a base path.
+func newTestServerOpts(t *testing.T, opts Options, extra ...string) (*Server, *store.Store) {
+	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "cptrends.db"))
 	if err != nil {
@@ -49,7 +55,10 @@ func newTestServer(t *testing.T, extra ...string) (*Server, *store.Store) {
 	if _, err := st.Import(ctx, store.NewUpload{By: "test", Files: res.Files, Observations: res.Observations}, false); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(st, indicators.Default(), Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	srv, err := New(st, indicators.Default(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
