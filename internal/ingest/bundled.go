@@ -36,6 +36,7 @@ func LoadBundled(ctx context.Context, st *store.Store, cat *indicators.Catalog, 
 		ees := isEES(b)
 		files[ees] = append(files[ees], Input{Name: name, R: bytes.NewReader(b)})
 	}
+	var ups []store.NewUpload
 	for _, ees := range []bool{true, false} {
 		if len(files[ees]) == 0 {
 			continue
@@ -44,11 +45,12 @@ func LoadBundled(ctx context.Context, st *store.Store, cat *indicators.Catalog, 
 		if !res.OK() {
 			return fmt.Errorf("bundled data refused: %v", res.Problems[0])
 		}
-		if _, err := st.Import(ctx, store.NewUpload{By: by, Files: res.Files, Observations: res.Observations}, false); err != nil {
-			return err
-		}
+		ups = append(ups, store.NewUpload{By: by, Files: res.Files, Observations: res.Observations})
 	}
-	return nil
+	// Both uploads or neither: a start stopped half way must not leave a
+	// database that has an upload (so is never loaded again) but lacks the
+	// latest release.
+	return st.ImportAll(ctx, ups)
 }
 
 // LoadReference loads the local authority codes of every EES file at the

@@ -298,3 +298,37 @@ func TestStore_MigratesOlderDatabase(t *testing.T) {
 		t.Fatalf("data after migration = %q", got)
 	}
 }
+
+// TestStore_ImportAll: several uploads in one transaction, all or none.
+func TestStore_ImportAll(t *testing.T) {
+	ctx := context.Background()
+	t.Run("OK", func(t *testing.T) {
+		st, _ := newTestStore(t)
+		err := st.ImportAll(ctx, []NewUpload{
+			{By: "older", Observations: []indicators.Observation{obs("referrals", 2022, num(14990), "")}},
+			{By: "latest", Observations: []indicators.Observation{obs("referrals", 2022, num(14550), "")}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ups, _ := st.Uploads(ctx)
+		if len(ups) != 2 || ups[0].Revised != 1 || values(t, st, "referrals")[2022] != "14,550.0" {
+			t.Fatalf("uploads = %+v, value %q; want the latest as a revision of the older", ups, values(t, st, "referrals")[2022])
+		}
+	})
+	t.Run("ErrNoneWritten", func(t *testing.T) {
+		st, _ := newTestStore(t)
+		// The same cell twice in one upload: its second row fails on insert.
+		bad := obs("referrals", 2022, num(1), "")
+		err := st.ImportAll(ctx, []NewUpload{
+			{By: "older", Observations: []indicators.Observation{obs("referrals", 2021, num(5), "")}},
+			{By: "latest", Observations: []indicators.Observation{bad, bad}},
+		})
+		if err == nil {
+			t.Fatal("ImportAll of a failing upload succeeded")
+		}
+		if has, _ := st.HasUploads(ctx); has {
+			t.Fatal("the first upload was kept although the second failed")
+		}
+	})
+}

@@ -82,6 +82,27 @@ func (s *Store) Import(ctx context.Context, up NewUpload, dryRun bool) (Summary,
 	return sum, nil
 }
 
+// ImportAll writes several uploads, in order, in one transaction: all of
+// them or none. The bundled data is two uploads (an older release, then
+// the latest, which revises it), and a new database must never be left
+// with only the first.
+func (s *Store) ImportAll(ctx context.Context, ups []NewUpload) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin import: %w", err)
+	}
+	defer tx.Rollback()
+	for _, up := range ups {
+		if _, err := s.stage(ctx, tx, up, "committed"); err != nil {
+			return err
+		}
+	}
+	if err := s.commitData(tx); err != nil {
+		return fmt.Errorf("store: commit import: %w", err)
+	}
+	return nil
+}
+
 // Stage writes an upload as pending, for preview: it is not part of the
 // current data until Commit.
 func (s *Store) Stage(ctx context.Context, up NewUpload) (Summary, error) {
