@@ -15,6 +15,8 @@ import (
 
 	"cptrends/indicators"
 	"cptrends/internal/store"
+
+	"github.com/PuerkitoBio/goquery"
 )
 
 // camdenSet is how every export of Camden's comparison names its
@@ -170,4 +172,22 @@ func TestLeagueCache(t *testing.T) {
 	if after.Header().Get("ETag") == etag || !strings.Contains(after.Body.String(), "999.0") {
 		t.Error("the cached league table outlived a change to the data")
 	}
+}
+
+// TestCompare_NeighbourLinks: the neighbours' names link to the indicator
+// page for each neighbour, also from a snapshot, where "?area=" alone
+// would lead back to the snapshot.
+func TestCompare_NeighbourLinks(t *testing.T) {
+	srv, _ := newAreaTestServer(t)
+	d := doc(t, get(t, srv, "/indicators/referrals?area=E09000012"))
+	links := d.Find(".app-neighbour-set a")
+	if links.Length() == 0 {
+		t.Fatal("no neighbour links")
+	}
+	links.Each(func(_ int, a *goquery.Selection) {
+		href, _ := a.Attr("href")
+		if !strings.HasPrefix(href, "/indicators/") || !strings.Contains(href, "?area=E") {
+			t.Errorf("neighbour link %q does not lead to an indicator page", href)
+		}
+	})
 }
