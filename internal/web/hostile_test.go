@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,5 +79,34 @@ func TestUpload_Oversized(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Fatalf("1 GB upload = %d, want 413", resp.StatusCode)
+	}
+}
+
+// TestQueryParams_SQL: SQL and markup in every query parameter get a clear
+// answer (never a server error) and change nothing.
+func TestQueryParams_SQL(t *testing.T) {
+	srv, _ := newAreaTestServer(t)
+	before := get(t, srv, "/api/indicators/referrals").Body.String()
+	evil := url.QueryEscape(`E09000012' OR '1'='1'; DROP TABLE observations;--<script>`)
+	for _, path := range []string{
+		"/?area=" + evil,
+		"/indicators/referrals?area=" + evil,
+		"/indicators/referrals.csv?area=" + evil,
+		"/indicators/referrals.json?area=" + evil,
+		"/api/indicators/referrals?geography=" + evil,
+		"/indicators/referrals/areas?period=" + evil + "&sort=" + evil,
+		"/pack?indicators=" + evil,
+		"/snapshots/" + evil,
+	} {
+		rec := get(t, srv, path)
+		if rec.Code >= 500 {
+			t.Errorf("GET %s = %d", path, rec.Code)
+		}
+		if strings.Contains(rec.Body.String(), "<script>") {
+			t.Errorf("GET %s echoes the markup unescaped", path)
+		}
+	}
+	if after := get(t, srv, "/api/indicators/referrals").Body.String(); after != before {
+		t.Error("the figures changed")
 	}
 }
