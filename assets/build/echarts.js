@@ -13,6 +13,7 @@ import {
   GridComponent,
   LegendPlainComponent, // legend without type: "scroll"
   MarkLineComponent, // breaks in series
+  MarkPointComponent, // published symbols (c, x, ...) at their years
   TitleComponent, // export.js: the title of an exported image
   TooltipComponent // also installs the axis pointer (trigger: "axis")
 } from "echarts/components";
@@ -21,7 +22,7 @@ import { CanvasRenderer, SVGRenderer } from "echarts/renderers";
 
 echarts.use([
   BarChart, LineChart,
-  AriaComponent, GraphicComponent, GridComponent, LegendPlainComponent, MarkLineComponent, TitleComponent, TooltipComponent,
+  AriaComponent, GraphicComponent, GridComponent, LegendPlainComponent, MarkLineComponent, MarkPointComponent, TitleComponent, TooltipComponent,
   LabelLayout, // series labelLayout.hideOverlap (the year-on-year labels)
   LegacyGridContainLabel, // grid.containLabel, which ECharts 6 keeps only as a feature
   CanvasRenderer, // the pages

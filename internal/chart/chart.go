@@ -74,7 +74,14 @@ func Build(o Options, series ...indicators.Series) (Chart, error) {
 		c.ExtendYAxis(right)
 	}
 	for i, s := range series {
-		c.MultiSeries = append(c.MultiSeries, seriesFor(s, i, periods, o)...)
+		segs := seriesFor(s, i, periods, o)
+		if marks := symbolMarks(s, periods); len(marks) > 0 && len(segs) > 0 {
+			segs[0].MarkPoints = &opts.MarkPoints{Data: marks, MarkPointStyle: opts.MarkPointStyle{
+				Symbol: []string{"roundRect"}, SymbolSize: 24,
+				Label: &opts.Label{Show: opts.Bool(true), Color: "#0b0c0c", FontSize: 11, Formatter: "{c}"},
+			}}
+		}
+		c.MultiSeries = append(c.MultiSeries, segs...)
 	}
 	legend := legendNames(c.MultiSeries)
 	if marks := breakMarks(series, periods); len(marks) > 0 {
@@ -223,6 +230,38 @@ func hasValue(points []indicators.Point) bool {
 		}
 	}
 	return false
+}
+
+// symbolMark is a mark point with an offset, which go-echarts' own item
+// type lacks.
+type symbolMark struct {
+	Name         string          `json:"name"`
+	Coord        []any           `json:"coord"`
+	Value        string          `json:"value"`
+	SymbolOffset []any           `json:"symbolOffset"`
+	ItemStyle    *opts.ItemStyle `json:"itemStyle,omitempty"`
+}
+
+// symbolMarks puts each published symbol on the chart at its year, in a
+// small grey box on the axis, so that a gap says why it is there; the
+// tooltip and the table explain the symbol.
+func symbolMarks(s indicators.Series, periods []indicators.Period) []any {
+	var marks []any
+	for _, p := range s.Points {
+		if p.Symbol == "" {
+			continue
+		}
+		for i, per := range periods {
+			if per == p.Period {
+				marks = append(marks, symbolMark{
+					Name: p.Period.String() + ": " + string(p.Symbol) + ", " + p.Symbol.Meaning(), Coord: []any{i, 0},
+					Value: string(p.Symbol), SymbolOffset: []any{0, -16}, // above the axis and its labels
+					ItemStyle: &opts.ItemStyle{Color: "#f3f2f1", BorderColor: "#505a5f", BorderWidth: 1},
+				})
+			}
+		}
+	}
+	return marks
 }
 
 // changeLabel is the short change shown above a point: "+10.8%" for a count,
