@@ -37,6 +37,7 @@ type leagueRow struct {
 	Rank       int
 	Tied       bool
 	Quartile   int
+	Unusual    string // a change unusually large for the area's own history
 	value      float64
 }
 
@@ -90,6 +91,11 @@ func (s *Server) handleIndicatorAreas(c echo.Context) error {
 		}
 		if r.Value != nil {
 			row.value = *r.Value
+			sr, err := s.series(ctx, d, r.Geography)
+			if err != nil {
+				return err
+			}
+			row.Unusual = indicators.UnusualChanges(sr)[page.Period]
 			page.Rows = append(page.Rows, row)
 		} else {
 			page.Unranked = append(page.Unranked, row)

@@ -319,3 +319,30 @@ func TestUnusualChangeFlagged(t *testing.T) {
 		t.Error("a fall is flagged that did not happen")
 	}
 }
+
+// TestLeague_UnusualChange: the league table names an authority's unusually
+// large change for the year shown, and no other.
+func TestLeague_UnusualChange(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("indicator,period,geography_code,geography_name,value\n")
+	// A percentage, so that the table ranks the figures themselves (counts
+	// are ranked by a rate, which needs population estimates).
+	for i, v := range []float64{10.0, 10.2, 10.0, 10.3, 10.1, 10.2, 18.0} {
+		fmt.Fprintf(&b, "cpp_second_or_subsequent_pct,%d/%02d,E06000901,Testshire,%.1f\n", 2013+i, (2014+i)%100, v)
+		fmt.Fprintf(&b, "cpp_second_or_subsequent_pct,%d/%02d,E06000902,Steadyshire,%.1f\n", 2013+i, (2014+i)%100, 10+float64(i)/10)
+	}
+	srv, _ := newTestServer(t, b.String())
+	rec := get(t, srv, "/indicators/cpp_second_or_subsequent_pct/areas?period=2019/20")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("league = %d", rec.Code)
+	}
+	d := doc(t, rec)
+	test := d.Find(`tr[data-code="E06000901"]`).Text()
+	steady := d.Find(`tr[data-code="E06000902"]`).Text()
+	if !strings.Contains(test, "unusually large rise for this area") {
+		t.Errorf("Testshire's row = %q, want its rise named", strings.Join(strings.Fields(test), " "))
+	}
+	if strings.Contains(steady, "unusually") {
+		t.Errorf("Steadyshire's steady change is flagged: %q", strings.Join(strings.Fields(steady), " "))
+	}
+}
