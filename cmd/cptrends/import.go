@@ -93,23 +93,26 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 			}
 			return res.Files, err
 		})
-	if errors.Is(err, refused) {
+	// Leave no new database behind a refused import or a dry run.
+	removeNew := func() {
 		if os.IsNotExist(statErr) {
-			// Leave no new database behind a refused import.
 			st.Close()
 			for _, suffix := range []string{"", "-wal", "-shm"} {
 				os.Remove(*dbPath + suffix)
 			}
 		}
+	}
+	if errors.Is(err, refused) {
+		removeNew()
 		return refuse(res)
 	}
 	if err != nil {
 		return err
 	}
-	if !*dryRun {
-		if err := recordLACodes(ctx, st, files); err != nil {
-			return err
-		}
+	if *dryRun {
+		removeNew()
+	} else if err := recordLACodes(ctx, st, files); err != nil {
+		return err
 	}
 	printSummary(m.Stdout, res, sum, &changes, *dryRun)
 	return nil

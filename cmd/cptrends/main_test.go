@@ -664,6 +664,25 @@ func TestMain_Backup(t *testing.T) {
 	if again.Code != 1 || !strings.Contains(again.Stderr, "already exists") {
 		t.Errorf("backup over an existing file: status %d, stderr %q; want 1 and \"already exists\"", again.Code, again.Stderr)
 	}
+	// An empty file, as mktemp makes, is written.
+	empty := filepath.Join(t.TempDir(), "empty.db")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if res := runMain(t, "backup", "--db", db, empty); res.Code != 0 {
+		t.Fatalf("backup into an empty file: status %d, stderr %q", res.Code, res.Stderr)
+	}
+	if got, want := dbState(t, empty), dbState(t, db); got != want {
+		t.Error("the backup written into an empty file differs from the original")
+	}
+	// No database, no backup (and none is created).
+	missing := filepath.Join(t.TempDir(), "missing.db")
+	if res := runMain(t, "backup", "--db", missing, filepath.Join(t.TempDir(), "out.db")); res.Code != 1 {
+		t.Errorf("backup of a missing database: status %d, want 1", res.Code)
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Error("backup created the database it was asked to copy")
+	}
 }
 
 func sameObservations(a, b []indicators.Observation) bool {
@@ -842,5 +861,20 @@ func TestMain_Usage(t *testing.T) {
 				t.Errorf("cptrends %v: nothing on stderr", tt.args)
 			}
 		})
+	}
+}
+
+// TestMain_DryRunNewDatabase: a dry run against a database that does not
+// exist yet writes nothing, not even the empty database.
+func TestMain_DryRunNewDatabase(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "new.db")
+	res := runMain(t, "import", "--dry-run", "--db", db, "../../testdata/native/valid/referrals_2012_to_2015.csv")
+	if res.Code != 0 || counts(t, res) != "3 added, 0 revised, 0 unchanged" {
+		t.Fatalf("dry run: status %d\n%s%s", res.Code, res.Stdout, res.Stderr)
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if _, err := os.Stat(db + suffix); err == nil {
+			t.Errorf("the dry run left %s behind", filepath.Base(db+suffix))
+		}
 	}
 }
