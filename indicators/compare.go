@@ -20,7 +20,7 @@ type Difference struct {
 // Diff returns, in period order, the years whose figure (value or symbol)
 // differs between old and new. Notes do not count: they are not figures.
 func Diff(old, new Series) []Difference {
-	before, after := published(old), published(new)
+	before, after := publishedPoints(old), publishedPoints(new)
 	var first, last Period
 	for _, m := range []map[Period]Point{before, after} {
 		for p := range m {
@@ -46,8 +46,8 @@ func Diff(old, new Series) []Difference {
 	return out
 }
 
-// published maps each year that has a figure or a symbol to its point.
-func published(s Series) map[Period]Point {
+// publishedPoints maps each year that has a figure or a symbol to its point.
+func publishedPoints(s Series) map[Period]Point {
 	m := make(map[Period]Point, len(s.Points))
 	for _, p := range s.Points {
 		if p.Value != nil || p.Symbol != "" {

@@ -26,11 +26,15 @@ type Missing struct {
 // neighbours' series.
 func NeighbourStats(periods []Period, neighbours []Series) []NeighbourStat {
 	out := make([]NeighbourStat, 0, len(periods))
+	byPeriod := make([]map[Period]Point, len(neighbours))
+	for i, s := range neighbours {
+		byPeriod[i] = publishedPoints(s)
+	}
 	for _, per := range periods {
 		st := NeighbourStat{Period: per, Of: len(neighbours)}
 		var vals []float64
-		for _, s := range neighbours {
-			p, ok := pointsByPeriod(s)[per]
+		for i, s := range neighbours {
+			p, ok := byPeriod[i][per]
 			switch {
 			case ok && p.Value != nil:
 				vals = append(vals, *p.Value)

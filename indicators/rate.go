@@ -56,7 +56,7 @@ func mergeBreaks(a, b []Break) []Break {
 // saying so; else the count's symbol, or the published rate's. A symbol is
 // never divided.
 func RateObservations(rateID string, count, published, population Series) []Observation {
-	pub, pop := pointsByPeriod(published), pointsByPeriod(population)
+	pub, pop := publishedPoints(published), publishedPoints(population)
 	var out []Observation
 	for _, c := range count.Points {
 		o := Observation{Indicator: rateID, Geography: count.Geography, Period: c.Period}
@@ -87,13 +87,3 @@ func RateObservations(rateID string, count, published, population Series) []Obse
 
 // ComputedRateNote begins the note of every rate cptrends computed.
 const ComputedRateNote = "Rate computed by cptrends"
-
-func pointsByPeriod(s Series) map[Period]Point {
-	m := make(map[Period]Point, len(s.Points))
-	for _, p := range s.Points {
-		if p.Value != nil || p.Symbol != "" {
-			m[p.Period] = p
-		}
-	}
-	return m
-}
