@@ -51,22 +51,9 @@ func Build(o Options, series ...indicators.Series) (Chart, error) {
 		return Chart{}, fmt.Errorf("chart: %d series; a chart takes one or two", len(series))
 	}
 	periods := span(series)
-	categories := make([]string, len(periods))
-	for i, p := range periods {
-		categories[i] = p.String()
-	}
-
 	c := charts.NewBar()
-	c.SetXAxis(categories)
-	c.SetGlobalOptions(
-		charts.WithColorsOpts(opts.Colors(palette)),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
-		charts.WithGridOpts(opts.Grid{Left: "2%", Right: "2%", Top: "40", Bottom: "48", ContainLabel: opts.Bool(true)}),
-		charts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true), Label: &opts.AriaLabel{Enabled: opts.Bool(true), Description: o.Description}}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), HideOverlap: opts.Bool(true)}}),
-		charts.WithYAxisOpts(yAxis(series[0].Definition)),
-	)
+	c.SetXAxis(categories(periods))
+	c.SetGlobalOptions(globalOptions(o, "48", yAxis(series[0].Definition))...)
 	if len(series) == 2 {
 		right := yAxis(series[1].Definition)
 		right.Position = "right"
@@ -84,18 +71,7 @@ func Build(o Options, series ...indicators.Series) (Chart, error) {
 		c.MultiSeries = append(c.MultiSeries, segs...)
 	}
 	legend := legendNames(c.MultiSeries)
-	if marks := breakMarks(series, periods); len(marks) > 0 {
-		// A category axis puts a mark line on a category's centre; a hidden
-		// value axis over the same width (-0.5 to n-0.5) puts it between two.
-		c.ExtendXAxis(opts.XAxis{Type: "value", Show: opts.Bool(false), Min: -0.5, Max: float64(len(periods)) - 0.5,
-			AxisPointer: &opts.AxisPointer{Show: opts.Bool(false)}})
-		c.MultiSeries = append(c.MultiSeries, charts.SingleSeries{Type: "line", XAxisIndex: 1, Data: []any{},
-			MarkLines: &opts.MarkLines{Data: marks, MarkLineStyle: opts.MarkLineStyle{
-				Symbol:    []string{"none", "none"},
-				LineStyle: &opts.LineStyle{Color: breakColour, Type: "dashed", Width: 2},
-				Label:     &opts.Label{Show: opts.Bool(true), Position: "insideEndTop", Formatter: "Break", Color: breakColour},
-			}}})
-	}
+	addBreakLines(&c.RectChart, breakMarks(series, periods), len(periods))
 	c.Legend.Data = legend
 	c.Validate()
 	b, err := json.Marshal(c.JSON()) // escapes <, > and & as \u003c etc.
@@ -116,6 +92,48 @@ func legendNames(series []charts.SingleSeries) []string {
 		}
 	}
 	return names
+}
+
+// categories labels the x-axis: one reporting year each.
+func categories(periods []indicators.Period) []string {
+	out := make([]string, len(periods))
+	for i, p := range periods {
+		out[i] = p.String()
+	}
+	return out
+}
+
+// globalOptions are what every chart shares: the palette, an axis
+// tooltip, the legend below, the grid (bottom leaves room for the legend),
+// the text alternative and a category x-axis of years.
+func globalOptions(o Options, bottom string, y opts.YAxis) []charts.GlobalOpts {
+	return []charts.GlobalOpts{
+		charts.WithColorsOpts(opts.Colors(palette)),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
+		charts.WithGridOpts(opts.Grid{Left: "2%", Right: "2%", Top: "40", Bottom: bottom, ContainLabel: opts.Bool(true)}),
+		charts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true), Label: &opts.AriaLabel{Enabled: opts.Bool(true), Description: o.Description}}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), HideOverlap: opts.Bool(true)}}),
+		charts.WithYAxisOpts(y),
+	}
+}
+
+// addBreakLines draws each break as a dashed line between two years. A
+// category axis puts a mark line on a category's centre; a hidden value
+// axis over the same width (-0.5 to n-0.5) puts it between two, so the
+// lines hang on an empty series of their own on that axis.
+func addBreakLines(c *charts.RectChart, marks []any, years int) {
+	if len(marks) == 0 {
+		return
+	}
+	c.ExtendXAxis(opts.XAxis{Type: "value", Show: opts.Bool(false), Min: -0.5, Max: float64(years) - 0.5,
+		AxisPointer: &opts.AxisPointer{Show: opts.Bool(false)}})
+	c.MultiSeries = append(c.MultiSeries, charts.SingleSeries{Type: "line", XAxisIndex: 1, Data: []any{},
+		MarkLines: &opts.MarkLines{Data: marks, MarkLineStyle: opts.MarkLineStyle{
+			Symbol:    []string{"none", "none"},
+			LineStyle: &opts.LineStyle{Color: breakColour, Type: "dashed", Width: 2},
+			Label:     &opts.Label{Show: opts.Bool(true), Position: "insideEndTop", Formatter: "Break", Color: breakColour},
+		}}})
 }
 
 // span lists every reporting year from the earliest to the latest point.

@@ -44,21 +44,9 @@ func Compare(o Options, cmp Comparison) (Chart, error) {
 		return Chart{}, fmt.Errorf("chart: a comparison needs at least one line")
 	}
 	periods := span(cmp.Lines[:1])
-	categories := make([]string, len(periods))
-	for i, p := range periods {
-		categories[i] = p.String()
-	}
 	c := charts.NewLine()
-	c.SetXAxis(categories)
-	c.SetGlobalOptions(
-		charts.WithColorsOpts(opts.Colors(palette)),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
-		charts.WithGridOpts(opts.Grid{Left: "2%", Right: "2%", Top: "40", Bottom: "64", ContainLabel: opts.Bool(true)}),
-		charts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true), Label: &opts.AriaLabel{Enabled: opts.Bool(true), Description: o.Description}}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), HideOverlap: opts.Bool(true)}}),
-		charts.WithYAxisOpts(yAxis(cmp.Definition)),
-	)
+	c.SetXAxis(categories(periods))
+	c.SetGlobalOptions(globalOptions(o, "64", yAxis(cmp.Definition))...)
 	if len(cmp.Spread) > 0 {
 		lo := make([]item, len(periods))
 		width := make([]item, len(periods))
@@ -103,16 +91,7 @@ func Compare(o Options, cmp Comparison) (Chart, error) {
 			LineStyle: &opts.LineStyle{Width: float32(width), Type: st.dash}})
 	}
 	c.Legend.Data = legendNames(c.MultiSeries)
-	if marks := breakMarks(cmp.Lines[:1], periods); len(marks) > 0 {
-		c.ExtendXAxis(opts.XAxis{Type: "value", Show: opts.Bool(false), Min: -0.5, Max: float64(len(periods)) - 0.5,
-			AxisPointer: &opts.AxisPointer{Show: opts.Bool(false)}})
-		c.MultiSeries = append(c.MultiSeries, charts.SingleSeries{Type: "line", XAxisIndex: 1, Data: []any{},
-			MarkLines: &opts.MarkLines{Data: marks, MarkLineStyle: opts.MarkLineStyle{
-				Symbol:    []string{"none", "none"},
-				LineStyle: &opts.LineStyle{Color: breakColour, Type: "dashed", Width: 2},
-				Label:     &opts.Label{Show: opts.Bool(true), Position: "insideEndTop", Formatter: "Break", Color: breakColour},
-			}}})
-	}
+	addBreakLines(&c.RectChart, breakMarks(cmp.Lines[:1], periods), len(periods))
 	c.Validate()
 	b, err := json.Marshal(c.JSON())
 	if err != nil {
