@@ -28,6 +28,16 @@ type Chart struct {
 	Tips   [][]string
 }
 
+// Strings returns the option and the tooltip lines as JSON text, as pages
+// carry them in data attributes.
+func (c Chart) Strings() (option, tips string, err error) {
+	t, err := json.Marshal(c.Tips)
+	if err != nil {
+		return "", "", fmt.Errorf("chart: tips: %w", err)
+	}
+	return string(c.Option), string(t), nil
+}
+
 // Options set how a chart is drawn.
 type Options struct {
 	// Labels puts each year's change on the chart (indicator pages); the

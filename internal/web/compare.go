@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -187,11 +186,9 @@ func (s *Server) compare(ctx context.Context, def *indicators.Definition, geo in
 	if err != nil {
 		return nil, err
 	}
-	t, err := json.Marshal(c.Tips)
-	if err != nil {
+	if v.Option, v.Tips, err = c.Strings(); err != nil {
 		return nil, err
 	}
-	v.Option, v.Tips = string(c.Option), string(t)
 	return v, nil
 }
 

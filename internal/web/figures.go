@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -81,12 +80,8 @@ func buildFigure(domID string, number int, title string, labels bool, series ...
 	if err != nil {
 		return f, err
 	}
-	tips, err := json.Marshal(c.Tips)
-	if err != nil {
-		return f, err
-	}
-	f.Option, f.Tips = string(c.Option), string(tips)
-	return f, nil
+	f.Option, f.Tips, err = c.Strings()
+	return f, err
 }
 
 func table(s indicators.Series) tableView {
