@@ -276,7 +276,7 @@ func (r *reader) addEES(f *eesFile, cr *csv.Reader, rec []string) {
 		bad = true
 	case code == "":
 		fail(codeCol, "the %s is empty; %s rows need the area's ONS code, such as %s", f.headers[codeCol], levelText, lv.example)
-	case !validCode(code):
+	case !indicators.ValidCode(code):
 		fail(codeCol, "the %s %s is not an ONS geography code; expected a capital letter and eight digits, such as %s", f.headers[codeCol], quote(code), lv.example)
 	default:
 		geo.Code, geo.Name = code, code

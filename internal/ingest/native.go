@@ -10,21 +10,9 @@ import (
 	"unicode/utf8"
 
 	"cptrends/indicators"
-)
 
-// validCode is indicators.ValidCode without a regular expression:
-// one capital letter and eight digits.
-func validCode(code string) bool {
-	if len(code) != 9 || code[0] < 'A' || code[0] > 'Z' {
-		return false
-	}
-	for i := 1; i < 9; i++ {
-		if code[i] < '0' || code[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+	"github.com/gocarina/gocsv"
+)
 
 // nativeRow is one line of the native format. Every field is read as text
 // and validated here, so that each problem can be reported with its column.
@@ -43,43 +31,23 @@ var (
 )
 
 // readNative reads a file in the native format and returns its data rows.
-// Columns are found by their normalised header names, as gocsv would map
-// them onto a nativeRow, but without reflection on each of a million rows.
+// gocsv maps the header onto a nativeRow (names matched by the normaliser
+// set in init); our own csv.Reader says which line each row came from.
 func (r *reader) readNative(name string, in io.Reader) int {
 	cr := csv.NewReader(in)
 	cr.FieldsPerRecord = 0 // every line has as many fields as the header
 	cr.ReuseRecord = true
-	header, err := cr.Read()
+	um, err := gocsv.NewUnmarshaller(cr, nativeRow{})
 	if err != nil {
 		r.csvProblem(name, err)
 		return 0
 	}
-	headers := make([]string, len(header))
-	for i, h := range header {
-		headers[i] = normalizeHeader(h)
-	}
-	if !r.checkHeader(name, headers) {
+	if !r.checkHeader(name, um.Headers) {
 		return 0
-	}
-	col := make([]int, len(nativeColumns)) // field of each native column, or -1
-	for i, c := range nativeColumns {
-		col[i] = -1
-		for j, h := range headers {
-			if h == c {
-				col[i] = j
-				break
-			}
-		}
-	}
-	field := func(rec []string, i int) string {
-		if col[i] < 0 {
-			return ""
-		}
-		return rec[col[i]]
 	}
 	rows := 0
 	for {
-		rec, err := cr.Read()
+		v, err := um.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -97,8 +65,7 @@ func (r *reader) readNative(name string, in io.Reader) int {
 			continue
 		}
 		line, _ := cr.FieldPos(0)
-		r.addNative(name, line, nativeRow{Indicator: field(rec, 0), Period: field(rec, 1), GeographyCode: field(rec, 2),
-			GeographyName: field(rec, 3), Value: field(rec, 4), Note: field(rec, 5)})
+		r.addNative(name, line, v.(nativeRow))
 	}
 	if rows == 0 {
 		r.problem(name, 1, NoColumn, "the file has a header but no rows of data")
@@ -197,7 +164,7 @@ func (r *reader) addNative(name string, line int, row nativeRow) {
 
 	geo := indicators.England
 	if code := strings.TrimSpace(row.GeographyCode); code != "" && code != indicators.EnglandCode {
-		if !validCode(code) {
+		if !indicators.ValidCode(code) {
 			fail("geography_code", "%s is not an ONS geography code; expected a capital letter and eight digits, such as E92000001", quote(code))
 		}
 		geo = indicators.Geography{Code: code, Name: code, Level: indicators.LevelOf(code)}

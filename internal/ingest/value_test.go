@@ -29,12 +29,3 @@ func TestIsNumber(t *testing.T) {
 		}
 	}
 }
-
-func TestValidCode(t *testing.T) {
-	pattern := regexp.MustCompile(`^[A-Z][0-9]{8}$`)
-	for _, s := range []string{"E92000001", "E0900001", "e92000001", "E920000011", "EE2000001", "E9200000A", "", "Z12345678", "@12345678", "[12345678"} {
-		if got, want := validCode(s), pattern.MatchString(s); got != want {
-			t.Errorf("validCode(%q) = %v, want %v", s, got, want)
-		}
-	}
-}
