@@ -111,7 +111,7 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 	}
 	if *dryRun {
 		removeNew()
-	} else if err := recordLACodes(ctx, st, files); err != nil {
+	} else if err := st.SaveLACodes(ctx, res.LACodes); err != nil {
 		return err
 	}
 	printSummary(m.Stdout, res, sum, &changes, *dryRun)
@@ -122,21 +122,6 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 // codes and regions, as the bundled load does, so that an authority that
 // appears in a later release is grouped under its region in the area
 // picker and compared with its region and neighbours.
-func recordLACodes(ctx context.Context, st *store.Store, files []string) error {
-	for _, name := range files {
-		f, err := os.Open(name)
-		if err != nil {
-			return err
-		}
-		err = ingest.RecordLACodes(ctx, st, f)
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-	}
-	return nil
-}
-
 // importMemoryLimit is the soft limit on the Go heap of an import.
 const importMemoryLimit = 128 << 20
 
@@ -148,7 +133,14 @@ type changeLog struct {
 	added     map[string]*addedGroup
 	revisions []store.Change
 	revised   int
+	// The group and area of the last value added: changes come sorted by
+	// series, so the next is mostly in the same ones.
+	last     *addedGroup
+	lastKey  groupKey
+	lastArea string
 }
+
+type groupKey struct{ indicator, level string }
 
 type addedGroup struct {
 	values      int
@@ -169,14 +161,20 @@ func (l *changeLog) add(c store.Change) {
 	if l.added == nil {
 		l.added = map[string]*addedGroup{}
 	}
-	k := c.New.Indicator + " (" + c.New.Geography.Level + ")"
-	g, ok := l.added[k]
-	if !ok {
-		g = &addedGroup{areas: map[string]bool{}, first: c.New.Period, last: c.New.Period}
-		l.added[k] = g
+	g := l.last
+	if k := (groupKey{c.New.Indicator, c.New.Geography.Level}); g == nil || k != l.lastKey {
+		name := k.indicator + " (" + k.level + ")"
+		if g = l.added[name]; g == nil {
+			g = &addedGroup{areas: map[string]bool{}, first: c.New.Period, last: c.New.Period}
+			l.added[name] = g
+		}
+		l.last, l.lastKey, l.lastArea = g, k, ""
 	}
 	g.values++
-	g.areas[c.New.Geography.Code] = true
+	if code := c.New.Geography.Code; code != l.lastArea {
+		g.areas[code] = true
+		l.lastArea = code
+	}
 	g.first, g.last = min(g.first, c.New.Period), max(g.last, c.New.Period)
 }
 

@@ -151,6 +151,7 @@ func (r *reader) readEES(name string, in io.Reader) int {
 	}
 
 	problemsBefore := len(r.res.Problems) + r.res.Omitted
+	codes, _ := newLACodes(f.index) // nil without the key columns
 	rows := 0
 	for {
 		rec, err := cr.Read()
@@ -170,6 +171,12 @@ func (r *reader) readEES(name string, in io.Reader) int {
 			continue // csv.Reader resumes at the next line
 		}
 		r.addEES(f, cr, rec)
+		if codes != nil {
+			codes.add(rec)
+		}
+	}
+	if codes != nil {
+		r.res.LACodes = append(r.res.LACodes, codes.list()...)
 	}
 	if rows == 0 {
 		r.problem(name, 1, NoColumn, "the file has a header but no rows of data")

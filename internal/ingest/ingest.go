@@ -66,6 +66,9 @@ type Result struct {
 	Observations []indicators.Observation
 	// Ignored lists, per file, columns that feed no indicator.
 	Ignored map[string][]string
+	// LACodes are the local authorities' codes and regions the EES files
+	// give, to record beside the figures (see store.SaveLACodes).
+	LACodes []store.LACode
 	// Problems lists every problem found (up to maxErrors); Omitted counts
 	// those past that limit.
 	Problems []Problem

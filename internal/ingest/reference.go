@@ -1,9 +1,7 @@
 package ingest
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -34,14 +32,10 @@ func ReadLACodes(r io.Reader) ([]store.LACode, error) {
 	for i, h := range header {
 		col[normalizeHeader(h)] = i
 	}
-	need := []string{"time_period", "geographic_level", "old_la_code", "new_la_code", "la_name", "region_code", "region_name"}
-	for _, n := range need {
-		if _, ok := col[n]; !ok {
-			return nil, fmt.Errorf("ingest: la codes: %w %q", errNoLAColumn, n)
-		}
+	codes, err := newLACodes(col)
+	if err != nil {
+		return nil, err
 	}
-	byCode := map[string]store.LACode{}
-	var order []string
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -50,51 +44,59 @@ func ReadLACodes(r io.Reader) ([]store.LACode, error) {
 		if err != nil {
 			return nil, fmt.Errorf("ingest: la codes: %w", err)
 		}
-		if !strings.EqualFold(eesCell(rec[col["geographic_level"]]), "Local authority") {
-			continue
-		}
-		c := store.LACode{New: eesCell(rec[col["new_la_code"]]), Old: eesCell(rec[col["old_la_code"]]),
-			Name: eesCell(rec[col["la_name"]]), RegionCode: eesCell(rec[col["region_code"]]), RegionName: eesCell(rec[col["region_name"]])}
-		c.LastPeriod = timePeriod(eesCell(rec[col["time_period"]]))
-		if !indicators.ValidCode(c.New) || c.Old == "" || c.LastPeriod == 0 {
-			continue
-		}
-		prev, seen := byCode[c.New]
-		if !seen {
-			order = append(order, c.New)
-		}
-		if !seen || c.LastPeriod >= prev.LastPeriod {
-			byCode[c.New] = c
-		}
+		codes.add(rec)
 	}
-	out := make([]store.LACode, 0, len(order))
-	for _, code := range order {
-		out = append(out, byCode[code])
-	}
-	return out, nil
+	return codes.list(), nil
 }
 
-// RecordLACodes records the local authority codes of one file of an
-// import, as the bundled load does, so that an authority first seen in a
-// later release is placed in its region and given its neighbours. A file
-// without the EES key columns (a native file, a national one) has none
-// and is passed over.
-func RecordLACodes(ctx context.Context, st *store.Store, r io.Reader) error {
-	br := bufio.NewReader(r)
-	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xEF\xBB\xBF")) {
-		br.Discard(3)
-	}
-	codes, err := ReadLACodes(br)
-	if errors.Is(err, errNoLAColumn) || (err == nil && len(codes) == 0) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	return st.SaveLACodes(ctx, codes)
+// laCodes gathers local authorities' codes from the rows of an EES file,
+// which an import reads anyway, so that an authority first seen in a later
+// release is placed in its region and given its neighbours.
+type laCodes struct {
+	col    map[string]int
+	byCode map[string]store.LACode
+	order  []string
 }
 
-var errNoLAColumn = errors.New("no local authority column")
+var laColumns = []string{"time_period", "geographic_level", "old_la_code", "new_la_code", "la_name", "region_code", "region_name"}
+
+// newLACodes gathers codes from rows with the columns index gives by
+// normalised name; it fails if one of the key columns is missing.
+func newLACodes(index map[string]int) (*laCodes, error) {
+	for _, n := range laColumns {
+		if _, ok := index[n]; !ok {
+			return nil, fmt.Errorf("ingest: la codes: no local authority column %q", n)
+		}
+	}
+	return &laCodes{col: index, byCode: map[string]store.LACode{}}, nil
+}
+
+func (l *laCodes) add(rec []string) {
+	cell := func(name string) string { return eesCell(rec[l.col[name]]) }
+	if !strings.EqualFold(cell("geographic_level"), "Local authority") {
+		return
+	}
+	c := store.LACode{New: cell("new_la_code"), Old: cell("old_la_code"), Name: cell("la_name"),
+		RegionCode: cell("region_code"), RegionName: cell("region_name"), LastPeriod: timePeriod(cell("time_period"))}
+	if !indicators.ValidCode(c.New) || c.Old == "" || c.LastPeriod == 0 {
+		return
+	}
+	prev, seen := l.byCode[c.New]
+	if !seen {
+		l.order = append(l.order, c.New)
+	}
+	if !seen || c.LastPeriod >= prev.LastPeriod {
+		l.byCode[c.New] = c
+	}
+}
+
+func (l *laCodes) list() []store.LACode {
+	out := make([]store.LACode, 0, len(l.order))
+	for _, code := range l.order {
+		out = append(out, l.byCode[code])
+	}
+	return out
+}
 
 // timePeriod reads an EES time_period: 2015 (a reporting year ending in
 // 2015) or 201415; 0 when it is neither.

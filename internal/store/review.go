@@ -23,13 +23,15 @@ func (s *Store) Upload(ctx context.Context, id int64) (Upload, error) {
 }
 
 const changesQuery = `
-SELECT o.indicator, o.geography_code, o.geography_name, o.geography_level, o.period, o.value, o.symbol, o.note,
-       p.value, p.symbol, p.note, o.replaces IS NOT NULL
-FROM observations o
-LEFT JOIN observations p
-  ON p.indicator = o.indicator AND p.geography_code = o.geography_code AND p.period = o.period AND p.upload_id = o.replaces
-WHERE o.upload_id = ?
-ORDER BY o.indicator, o.geography_code, o.period`
+SELECT s.indicator, s.geography_code, pl.name, pl.level, f.period, f.value, f.symbol, f.note,
+       p.value, p.symbol, p.note, f.replaces IS NOT NULL
+FROM upload_series us
+JOIN figures f ON f.series_id = us.series_id AND f.upload_id = us.upload_id
+JOIN series s ON s.id = f.series_id
+JOIN places pl ON pl.id = f.place_id
+LEFT JOIN figures p ON p.series_id = f.series_id AND p.period = f.period AND p.upload_id = f.replaces
+WHERE us.upload_id = ?
+ORDER BY s.indicator, s.geography_code, f.period`
 
 // Changes lists what an upload added and revised, each revision with the
 // value it replaced.
@@ -87,10 +89,11 @@ func (s *Store) Commit(ctx context.Context, id int64) error {
 	}
 	var stale int
 	if err := tx.QueryRowContext(ctx, `
-		SELECT count(*) FROM observations o
-		LEFT JOIN current_observations c
-		  ON c.indicator = o.indicator AND c.geography_code = o.geography_code AND c.period = o.period
-		WHERE o.upload_id = ? AND c.upload_id IS NOT o.replaces`, id).Scan(&stale); err != nil {
+		SELECT count(*) FROM upload_series us
+		JOIN figures f ON f.series_id = us.series_id AND f.upload_id = us.upload_id
+		WHERE us.upload_id = ? AND f.replaces IS NOT (
+			SELECT MAX(c.upload_id) FROM figures c JOIN uploads u ON u.id = c.upload_id AND u.status = 'committed'
+			WHERE c.series_id = f.series_id AND c.period = f.period)`, id).Scan(&stale); err != nil {
 		return fmt.Errorf("store: check preview: %w", err)
 	}
 	if stale > 0 {
@@ -114,7 +117,12 @@ func (s *Store) Cancel(ctx context.Context, id int64) error {
 	if err := requireStatus(ctx, tx, id, "pending", "cancelled"); err != nil {
 		return err
 	}
-	for _, q := range []string{`DELETE FROM observations WHERE upload_id = ?`, `DELETE FROM upload_files WHERE upload_id = ?`, `DELETE FROM uploads WHERE id = ?`} {
+	for _, q := range []string{
+		`DELETE FROM figures WHERE upload_id = ?1 AND series_id IN (SELECT series_id FROM upload_series WHERE upload_id = ?1)`,
+		`DELETE FROM upload_series WHERE upload_id = ?`,
+		`DELETE FROM upload_files WHERE upload_id = ?`,
+		`DELETE FROM uploads WHERE id = ?`,
+	} {
 		if _, err := tx.ExecContext(ctx, q, id); err != nil {
 			return fmt.Errorf("store: cancel upload %d: %w", id, err)
 		}

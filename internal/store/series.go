@@ -11,8 +11,7 @@ import (
 const observationsQuery = `
 SELECT c.period, c.value, c.symbol, c.note, c.geography_name, c.geography_level, p.upload_id IS NOT NULL, p.value, p.symbol
 FROM current_observations c
-LEFT JOIN observations p
-  ON p.indicator = c.indicator AND p.geography_code = c.geography_code AND p.period = c.period AND p.upload_id = c.replaces
+LEFT JOIN figures p ON p.series_id = c.series_id AND p.period = c.period AND p.upload_id = c.replaces
 WHERE c.indicator = ? AND c.geography_code = ?
 ORDER BY c.period`
 

@@ -255,7 +255,8 @@ func TestStore_ReadDuringImport(t *testing.T) {
 }
 
 // TestStore_MigratesOlderDatabase: a database left at schema 1 by an older
-// cptrends is brought up to date on open, keeping its data.
+// cptrends is brought up to date on open, keeping its data, revisions and
+// all.
 func TestStore_MigratesOlderDatabase(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
@@ -274,6 +275,11 @@ func TestStore_MigratesOlderDatabase(t *testing.T) {
 		`INSERT INTO uploads (id, status, created_at, created_by, committed_at) VALUES (1, 'committed', 'x', 'old', 'x')`,
 		`INSERT INTO observations (indicator, geography_code, period, upload_id, geography_name, geography_level, value)
 		 VALUES ('referrals', 'E92000001', 2014, 1, 'England', 'national', 657780)`,
+		`INSERT INTO observations (indicator, geography_code, period, upload_id, geography_name, geography_level, value)
+		 VALUES ('referrals', 'E92000001', 2015, 1, 'England', 'national', 635600)`,
+		`INSERT INTO uploads (id, status, created_at, created_by, committed_at) VALUES (2, 'committed', 'y', 'old', 'y')`,
+		`INSERT INTO observations (indicator, geography_code, period, upload_id, geography_name, geography_level, value, replaces)
+		 VALUES ('referrals', 'E92000001', 2015, 2, 'England', 'national', 635700, 1)`,
 	} {
 		if _, err := old.Exec(q); err != nil {
 			t.Fatal(err)
@@ -294,8 +300,12 @@ func TestStore_MigratesOlderDatabase(t *testing.T) {
 	if _, err := st.AddUser(ctx, "ana", RoleAnalyst, "correct horse battery"); err != nil {
 		t.Fatalf("the newer schema is missing after migration: %v", err)
 	}
-	if got := values(t, st, "referrals")[2014]; got != "657,780.0" {
-		t.Fatalf("data after migration = %q", got)
+	if got := values(t, st, "referrals"); got[2014] != "657,780.0" || got[2015] != "635,700.0" {
+		t.Fatalf("data after migration = %v", got)
+	}
+	changes, err := st.Changes(ctx, 2)
+	if err != nil || len(changes) != 1 || changes[0].Kind != Revised || *changes[0].Old.Value != 635600 {
+		t.Fatalf("upload 2's changes after migration = %+v, %v; want 2014/15 revised from 635,600", changes, err)
 	}
 }
 

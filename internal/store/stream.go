@@ -3,9 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 
@@ -40,14 +38,17 @@ func (s *Store) ImportStream(ctx context.Context, up StreamUpload, fill func(add
 	}
 	defer conn.Close()
 	// For the length of the import: a bigger page cache (16 MB rather than
-	// 2; more buys little, as chunks are written in key order); and statement journals
-	// (each INSERT of many rows has one, to undo just that statement) in
-	// memory rather than in a temporary file. Both are given back before
-	// the connection returns to the pool.
-	if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY`); err != nil {
+	// 2; more buys little, as chunks are written in key order); statement
+	// journals (each INSERT of many rows has one, to undo just that
+	// statement) in memory rather than in a temporary file; and no foreign
+	// key checks, which would look up a figure's series, place and uploads
+	// for every row (the writer adds the series and places itself, before
+	// the figures that refer to them) and halve the rate of writing. All are
+	// given back before the connection returns to the pool.
+	if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = OFF`); err != nil {
 		return Summary{}, fmt.Errorf("store: import settings: %w", err)
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT`)
+	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT; PRAGMA foreign_keys = ON`)
 
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
@@ -58,15 +59,20 @@ func (s *Store) ImportStream(ctx context.Context, up StreamUpload, fill func(add
 	if err != nil {
 		return Summary{}, err
 	}
-	w, err := newObservationWriter(ctx, tx, id)
+	num, err := readNumbering(ctx, tx)
+	if err != nil {
+		return Summary{}, err
+	}
+	w, err := newObservationWriter(ctx, tx, id, num)
 	if err != nil {
 		return Summary{}, err
 	}
 	defer w.close()
 	w.onChange = up.OnChange
 
-	// The writer goroutine takes full chunks; add fills the next one.
-	batches := make(chan []indicators.Observation)
+	// The writer goroutine takes full chunks; add, on the reading
+	// goroutine, numbers each observation's cell and fills the next one.
+	chunks := make(chan *chunk)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var writeErr error
@@ -78,36 +84,39 @@ func (s *Store) ImportStream(ctx context.Context, up StreamUpload, fill func(add
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		for b := range batches {
+		for c := range chunks {
 			if failed() != nil {
 				continue // drain
 			}
-			if err := w.write(b); err != nil {
+			if err := w.write(c); err != nil {
 				mu.Lock()
 				writeErr = err
 				mu.Unlock()
 			}
 		}
 	}()
-	batch := make([]indicators.Observation, 0, streamChunk)
+	// The first chunks are small, so that the writer starts soon.
+	size := firstChunk
+	c := num.chunk(size)
 	add := func(o indicators.Observation) error {
 		if err := failed(); err != nil {
 			return err
 		}
-		batch = append(batch, o)
-		if len(batch) == streamChunk {
-			sortByKey(batch)
-			batches <- batch
-			batch = make([]indicators.Observation, 0, streamChunk)
+		num.add(c, o)
+		if len(c.rows) == size {
+			c.sort()
+			chunks <- c
+			size = min(2*size, streamChunk)
+			c = num.chunk(size)
 		}
 		return nil
 	}
 	files, fillErr := fill(add)
-	if fillErr == nil && len(batch) > 0 {
-		sortByKey(batch)
-		batches <- batch
+	if fillErr == nil {
+		c.sort()
+		chunks <- c
 	}
-	close(batches)
+	close(chunks)
 	wg.Wait()
 	if fillErr != nil {
 		return Summary{}, fillErr
@@ -130,30 +139,19 @@ func (s *Store) ImportStream(ctx context.Context, up StreamUpload, fill func(add
 }
 
 // streamBatch is how many rows one INSERT statement adds.
-const streamBatch = 128
+const streamBatch = 512
 
 // streamChunk is how many observations go to the writer at a time, sorted
-// by the observations table's primary key. A file laid out year by year
-// (as EES files are) would otherwise write each row to a different page of
-// the table and its index; sorted, a chunk sweeps through them once.
-const streamChunk = 32 << 10
+// by the figures table's primary key. A file laid out year by year (as EES
+// files are) would otherwise write each row to a different page of the
+// table; sorted, a chunk sweeps through it once, and the more years of a
+// series a chunk holds, the fewer sweeps (though past this size a chunk
+// costs more to sort than it saves). A figure takes 72 bytes.
+const streamChunk = 128 << 10
 
-// sortByKey sorts observations by (indicator, geography, period), unless
-// they already are, as a native file written indicator by indicator is.
-func sortByKey(obs []indicators.Observation) {
-	cmp := func(a, b indicators.Observation) int {
-		if c := strings.Compare(a.Indicator, b.Indicator); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Geography.Code, b.Geography.Code); c != 0 {
-			return c
-		}
-		return int(a.Period) - int(b.Period)
-	}
-	if !slices.IsSortedFunc(obs, cmp) {
-		slices.SortFunc(obs, cmp)
-	}
-}
+// firstChunk is the size of the first chunk, the size doubling with each
+// chunk up to streamChunk.
+const firstChunk = 8 << 10
 
 func addUpload(ctx context.Context, tx *sql.Tx, by, status, now string) (int64, error) {
 	var committed any
@@ -182,112 +180,140 @@ func finishUpload(ctx context.Context, tx *sql.Tx, id int64, files []File, sum S
 	return nil
 }
 
-// The current value of one cell, read from the primary key: the row of the
-// latest committed upload (as the current_observations view defines it).
-const currentCellByKey = `
-SELECT o.value, o.symbol, o.note, o.geography_name, o.upload_id
-FROM observations o
-JOIN uploads u ON u.id = o.upload_id AND u.status = 'committed'
-WHERE o.indicator = ? AND o.geography_code = ? AND o.period = ?
-ORDER BY o.upload_id DESC
-LIMIT 1`
+// The values of one series written by committed uploads, the current one
+// (the latest upload's, as the current_observations view defines it)
+// first for each period.
+const seriesValues = `
+SELECT f.period, f.value, f.symbol, f.note, f.place_id, f.upload_id
+FROM figures f
+JOIN uploads u ON u.id = f.upload_id AND u.status = 'committed'
+WHERE f.series_id = ?
+ORDER BY f.period, f.upload_id DESC`
 
-const anyCurrent = `
-SELECT EXISTS (SELECT 1 FROM observations o JOIN uploads u ON u.id = o.upload_id AND u.status = 'committed')`
+// cell is a cell's current value, as seriesValues reads it.
+type cell struct {
+	value  sql.NullFloat64
+	symbol string
+	note   string
+	place  int64
+	upload int64
+}
 
-const insertColumns = 10
+// same reports whether f would publish what c does.
+func (c cell) same(f *figure) bool {
+	return c.value.Valid == f.hasValue && (!f.hasValue || c.value.Float64 == f.value) &&
+		c.symbol == string(f.symbol) && c.note == f.note && c.place == f.place
+}
 
-// observationWriter compares observations with the cells' current values
-// and writes those that add or change a cell, many rows to an INSERT.
+// observationWriter compares figures with the cells' current values and
+// writes those that add or change a cell, many rows to an INSERT.
 type observationWriter struct {
 	ctx      context.Context
 	tx       *sql.Tx
 	uploadID int64
-	// fresh is true when no committed value exists at all, so that every
-	// cell is added and none needs looking up.
-	fresh    bool
-	current  *sql.Stmt
-	insert   *sql.Stmt // streamBatch rows
-	args     []any
-	pending  int
+
+	oldSeries int64 // see numbering
+	series    map[int64]seriesKey
+	places    map[int64]indicators.Geography
+	// The series and place last named, mostly the next figure's too.
+	named struct {
+		series, place int64
+		seriesKey
+		geo indicators.Geography
+	}
+
+	values   *sql.Stmt
+	valuesOf int64 // the series whose values current holds
+	current  map[indicators.Period]cell
+	written  map[int64]bool // series this upload writes to
+	// The series of the last figure written, mostly the next one's too.
+	lastWritten int64
+
+	newSeries, newPlaces, newWritten, newFigures *rowBatch
+
 	sum      Summary
 	onChange func(Change)
 	keep     bool // keep sum.Changes
 }
 
-func newObservationWriter(ctx context.Context, tx *sql.Tx, uploadID int64) (*observationWriter, error) {
-	w := &observationWriter{ctx: ctx, tx: tx, uploadID: uploadID, args: make([]any, 0, streamBatch*insertColumns)}
-	var exists int
-	if err := tx.QueryRowContext(ctx, anyCurrent).Scan(&exists); err != nil {
-		return nil, fmt.Errorf("store: read current values: %w", err)
-	}
-	w.fresh = exists == 0
-	var err error
-	if !w.fresh {
-		if w.current, err = tx.PrepareContext(ctx, currentCellByKey); err != nil {
-			return nil, fmt.Errorf("store: prepare: %w", err)
+func newObservationWriter(ctx context.Context, tx *sql.Tx, uploadID int64, num *numbering) (*observationWriter, error) {
+	w := &observationWriter{ctx: ctx, tx: tx, uploadID: uploadID, oldSeries: num.oldSeries,
+		series: map[int64]seriesKey{}, places: make(map[int64]indicators.Geography, len(num.places)),
+		current: map[indicators.Period]cell{}, written: map[int64]bool{}}
+	for code, ids := range num.series {
+		for indicator, id := range ids {
+			w.series[id] = seriesKey{indicator, code}
 		}
 	}
-	if w.insert, err = tx.PrepareContext(ctx, insertRows(streamBatch)); err != nil {
-		w.close()
+	for g, id := range num.places {
+		w.places[id] = g
+	}
+	var err error
+	if w.values, err = tx.PrepareContext(ctx, seriesValues); err != nil {
 		return nil, fmt.Errorf("store: prepare: %w", err)
 	}
+	w.newSeries = newRowBatch(tx, "series", "id", "indicator", "geography_code")
+	w.newPlaces = newRowBatch(tx, "places", "id", "code", "name", "level")
+	w.newWritten = newRowBatch(tx, "upload_series", "upload_id", "series_id")
+	w.newFigures = newRowBatch(tx, "figures", "series_id", "period", "upload_id", "place_id", "value", "symbol", "note", "replaces")
+	// Most figures have neither symbol nor note: a NULL is bound for
+	// nothing, where each string is copied for SQLite.
+	w.newFigures.row = "(?, ?, ?, ?, ?, coalesce(?, ''), coalesce(?, ''), ?)"
 	return w, nil
 }
 
 func (w *observationWriter) close() {
-	if w.current != nil {
-		w.current.Close()
-	}
-	if w.insert != nil {
-		w.insert.Close()
+	w.values.Close()
+	for _, b := range []*rowBatch{w.newSeries, w.newPlaces, w.newWritten, w.newFigures} {
+		b.close()
 	}
 }
 
-func insertRows(n int) string {
-	var b strings.Builder
-	b.WriteString(`INSERT INTO observations (indicator, geography_code, period, upload_id, geography_name, geography_level, value, symbol, note, replaces) VALUES `)
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b.WriteByte(',')
+// write adds a chunk's new series and places and writes its figures.
+func (w *observationWriter) write(c *chunk) error {
+	for _, s := range c.series {
+		w.series[s.id] = s.key
+		if w.newSeries.add(s.id, s.key.indicator, s.key.code); w.newSeries.full() {
+			if err := w.newSeries.flush(w.ctx); err != nil {
+				return err
+			}
 		}
-		b.WriteString("(?,?,?,?,?,?,?,?,?,?)")
 	}
-	return b.String()
-}
-
-// write compares and writes a batch of observations.
-func (w *observationWriter) write(obs []indicators.Observation) error {
-	for _, o := range obs {
-		if err := w.add(o); err != nil {
+	for _, p := range c.places {
+		w.places[p.id] = p.geo
+		if w.newPlaces.add(p.id, p.geo.Code, p.geo.Name, p.geo.Level); w.newPlaces.full() {
+			if err := w.newPlaces.flush(w.ctx); err != nil {
+				return err
+			}
+		}
+	}
+	for i := range c.rows {
+		if err := w.add(&c.rows[i]); err != nil {
 			return err
 		}
 	}
 	return w.flush()
 }
 
-func (w *observationWriter) add(o indicators.Observation) error {
+func (w *observationWriter) add(f *figure) error {
 	var replaces sql.NullInt64
-	change := Change{Kind: Added, New: o}
-	if !w.fresh {
-		old := o
-		var value sql.NullFloat64
-		err := w.current.QueryRowContext(w.ctx, o.Indicator, o.Geography.Code, int(o.Period)).
-			Scan(&value, &old.Symbol, &old.Note, &old.Geography.Name, &replaces)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
-			return fmt.Errorf("store: read current value: %w", err)
-		default:
-			old.Value = nil
-			if value.Valid {
-				old.Value = &value.Float64
-			}
-			if old.Same(o) && old.Geography.Name == o.Geography.Name {
+	change := Change{Kind: Added}
+	if f.series <= w.oldSeries {
+		if err := w.readValues(f.series); err != nil {
+			return err
+		}
+		if c, ok := w.current[f.period]; ok {
+			if c.same(f) {
 				w.sum.Unchanged++
 				return nil
 			}
-			change = Change{Kind: Revised, New: o, Old: &old}
+			replaces = sql.NullInt64{Int64: c.upload, Valid: true}
+			change.Kind = Revised
+			if w.keep || w.onChange != nil {
+				old := w.observation(&figure{series: f.series, place: c.place, period: f.period,
+					value: c.value.Float64, hasValue: c.value.Valid, symbol: indicators.Symbol(c.symbol), note: c.note})
+				change.Old = &old
+			}
 		}
 	}
 	if change.Kind == Added {
@@ -295,34 +321,152 @@ func (w *observationWriter) add(o indicators.Observation) error {
 	} else {
 		w.sum.Revised++
 	}
-	if w.keep {
-		w.sum.Changes = append(w.sum.Changes, change)
+	if w.keep || w.onChange != nil {
+		change.New = w.observation(f)
+		if w.keep {
+			w.sum.Changes = append(w.sum.Changes, change)
+		}
+		if w.onChange != nil {
+			w.onChange(change)
+		}
 	}
-	if w.onChange != nil {
-		w.onChange(change)
+	if f.series != w.lastWritten && !w.written[f.series] {
+		w.written[f.series] = true
+		w.newWritten.add(w.uploadID, f.series)
 	}
-	w.args = append(w.args, o.Indicator, o.Geography.Code, int64(o.Period), w.uploadID,
-		o.Geography.Name, o.Geography.Level, nullFloat(o.Value), string(o.Symbol), o.Note, replaces)
-	if w.pending++; w.pending == streamBatch {
+	w.lastWritten = f.series
+	var value any
+	if f.hasValue {
+		value = f.value
+	}
+	w.newFigures.add(f.series, int64(f.period), w.uploadID, f.place, value, emptyNull(string(f.symbol)), emptyNull(f.note), replaces)
+	if w.newFigures.full() {
 		return w.flush()
 	}
 	return nil
 }
 
-// flush writes the rows waiting in args.
-func (w *observationWriter) flush() error {
-	if w.pending == 0 {
+// emptyNull is s, or nil for an empty s.
+func emptyNull(s string) any {
+	if s == "" {
 		return nil
 	}
-	var err error
-	if w.pending == streamBatch {
-		_, err = w.insert.ExecContext(w.ctx, w.args...)
-	} else {
-		_, err = w.tx.ExecContext(w.ctx, insertRows(w.pending), w.args...)
+	return s
+}
+
+// observation names f's cell and place again.
+func (w *observationWriter) observation(f *figure) indicators.Observation {
+	if f.series != w.named.series {
+		w.named.series, w.named.seriesKey = f.series, w.series[f.series]
 	}
+	if f.place != w.named.place {
+		w.named.place, w.named.geo = f.place, w.places[f.place]
+	}
+	o := indicators.Observation{Indicator: w.named.indicator, Geography: w.named.geo, Period: f.period, Symbol: f.symbol, Note: f.note}
+	if f.hasValue {
+		v := f.value
+		o.Value = &v
+	}
+	return o
+}
+
+// readValues reads the current values of a series, unless they are the
+// ones already read: a chunk comes sorted by cell, so a series' periods
+// arrive together and are looked up with one query.
+func (w *observationWriter) readValues(seriesID int64) error {
+	if seriesID == w.valuesOf {
+		return nil
+	}
+	clear(w.current)
+	w.valuesOf = seriesID
+	rows, err := w.values.QueryContext(w.ctx, seriesID)
 	if err != nil {
-		return fmt.Errorf("store: add observations: %w", err)
+		return fmt.Errorf("store: read current values: %w", err)
 	}
-	w.args, w.pending = w.args[:0], 0
+	defer rows.Close()
+	for rows.Next() {
+		var period int
+		var c cell
+		if err := rows.Scan(&period, &c.value, &c.symbol, &c.note, &c.place, &c.upload); err != nil {
+			return fmt.Errorf("store: read current values: %w", err)
+		}
+		if _, seen := w.current[indicators.Period(period)]; !seen {
+			w.current[indicators.Period(period)] = c
+		}
+	}
+	return rows.Err()
+}
+
+// flush writes the rows waiting, series and places before what refers to
+// them.
+func (w *observationWriter) flush() error {
+	for _, b := range []*rowBatch{w.newSeries, w.newPlaces, w.newWritten, w.newFigures} {
+		if err := b.flush(w.ctx); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// rowBatch inserts rows into one table, up to streamBatch rows to a
+// statement.
+type rowBatch struct {
+	tx      *sql.Tx
+	table   string
+	columns []string
+	stmts   map[int]*sql.Stmt // by rows, prepared when first needed
+	row     string            // the SQL of a row's values, if not all "?"
+	args    []any
+}
+
+func newRowBatch(tx *sql.Tx, table string, columns ...string) *rowBatch {
+	return &rowBatch{tx: tx, table: table, columns: columns, stmts: map[int]*sql.Stmt{}, args: make([]any, 0, streamBatch*len(columns))}
+}
+
+func (b *rowBatch) add(values ...any) { b.args = append(b.args, values...) }
+
+// full reports whether the batch holds streamBatch rows, to be flushed.
+func (b *rowBatch) full() bool { return len(b.args) == streamBatch*len(b.columns) }
+
+func (b *rowBatch) flush(ctx context.Context) error {
+	n := len(b.args) / len(b.columns)
+	if n == 0 {
+		return nil
+	}
+	stmt, ok := b.stmts[n]
+	if !ok {
+		var err error
+		if stmt, err = b.tx.PrepareContext(ctx, b.insert(n)); err != nil {
+			return fmt.Errorf("store: prepare: %w", err)
+		}
+		b.stmts[n] = stmt
+	}
+	if _, err := stmt.ExecContext(ctx, b.args...); err != nil {
+		return fmt.Errorf("store: add %s: %w", b.table, err)
+	}
+	b.args = b.args[:0]
+	return nil
+}
+
+func (b *rowBatch) close() {
+	for _, s := range b.stmts {
+		s.Close()
+	}
+}
+
+// insert is an INSERT of n rows.
+func (b *rowBatch) insert(n int) string {
+	row := b.row
+	if row == "" {
+		row = "(" + strings.TrimSuffix(strings.Repeat("?, ", len(b.columns)), ", ") + ")"
+	}
+	var s strings.Builder
+	s.WriteString("INSERT INTO " + b.table + " (" + strings.Join(b.columns, ", ") + ") VALUES ")
+	for i := range n {
+		if i > 0 {
+			s.WriteByte(',')
+		}
+		s.WriteString(row)
+	}
+	return s.String()
 }

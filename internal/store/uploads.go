@@ -143,23 +143,25 @@ func (s *Store) stage(ctx context.Context, tx *sql.Tx, up NewUpload, status stri
 // and writes those that add or change it, noting which upload's value each
 // replaces.
 func writeObservations(ctx context.Context, tx *sql.Tx, uploadID int64, obs []indicators.Observation) (Summary, error) {
-	w, err := newObservationWriter(ctx, tx, uploadID)
+	num, err := readNumbering(ctx, tx)
+	if err != nil {
+		return Summary{}, err
+	}
+	w, err := newObservationWriter(ctx, tx, uploadID, num)
 	if err != nil {
 		return Summary{}, err
 	}
 	defer w.close()
 	w.keep = true
-	if err := w.write(obs); err != nil {
+	c := num.chunk(len(obs))
+	for _, o := range obs {
+		num.add(c, o)
+	}
+	c.sort()
+	if err := w.write(c); err != nil {
 		return Summary{}, err
 	}
 	return w.sum, nil
-}
-
-func nullFloat(v *float64) any {
-	if v == nil {
-		return nil
-	}
-	return *v
 }
 
 // HasUploads reports whether any upload has ever been made.

@@ -65,16 +65,8 @@ func (s *Server) handleUploadCreate(c echo.Context) error {
 	// them, so that an authority new in this release finds its region and
 	// neighbours. They are reference data, not figures: a cancelled upload
 	// leaves them, and they name no area that has no figures.
-	for _, fh := range files {
-		f, err := fh.Open()
-		if err != nil {
-			return err
-		}
-		err = ingest.RecordLACodes(c.Request().Context(), s.store, f)
-		f.Close()
-		if err != nil {
-			return err
-		}
+	if err := s.store.SaveLACodes(c.Request().Context(), res.LACodes); err != nil {
+		return err
 	}
 	sum, err := s.store.Stage(c.Request().Context(), store.NewUpload{By: currentUser(c).Name, Files: res.Files, Observations: res.Observations})
 	if err != nil {
