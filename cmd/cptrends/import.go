@@ -84,7 +84,7 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 	var res *ingest.Result
 	var changes changeLog
 	refused := errors.New("refused")
-	sum, err := st.ImportStream(ctx, store.StreamUpload{By: cliUser(), DryRun: *dryRun, OnChange: changes.add},
+	sum, err := st.ImportStream(ctx, store.StreamUpload{By: cliUser(), DryRun: *dryRun, OnRevision: changes.add},
 		func(add func(indicators.Observation) error) ([]store.File, error) {
 			var err error
 			res, err = ingest.Stream(indicators.Default(), opts, add, inputs...)
@@ -125,57 +125,21 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 // importMemoryLimit is the soft limit on the Go heap of an import.
 const importMemoryLimit = 128 << 20
 
-// changeLog keeps what the summary shows of an upload's changes: added
-// values grouped by indicator and geography level, and the first
-// revisions, so that an upload of a million values is summed up in a few
-// lines without holding them all.
+// changeLog keeps the first revisions of an upload, for the summary, and
+// counts the rest, so that an upload revising a million values is summed
+// up in a few lines without holding them all.
 type changeLog struct {
-	added     map[string]*addedGroup
 	revisions []store.Change
 	revised   int
-	// The group and area of the last value added: changes come sorted by
-	// series, so the next is mostly in the same ones.
-	last     *addedGroup
-	lastKey  groupKey
-	lastArea string
-}
-
-type groupKey struct{ indicator, level string }
-
-type addedGroup struct {
-	values      int
-	areas       map[string]bool
-	first, last indicators.Period
 }
 
 // maxRevisions is how many revisions the summary shows one a line.
 const maxRevisions = 50
 
 func (l *changeLog) add(c store.Change) {
-	if c.Kind == store.Revised {
-		if l.revised++; l.revised <= maxRevisions {
-			l.revisions = append(l.revisions, c)
-		}
-		return
+	if l.revised++; l.revised <= maxRevisions {
+		l.revisions = append(l.revisions, c)
 	}
-	if l.added == nil {
-		l.added = map[string]*addedGroup{}
-	}
-	g := l.last
-	if k := (groupKey{c.New.Indicator, c.New.Geography.Level}); g == nil || k != l.lastKey {
-		name := k.indicator + " (" + k.level + ")"
-		if g = l.added[name]; g == nil {
-			g = &addedGroup{areas: map[string]bool{}, first: c.New.Period, last: c.New.Period}
-			l.added[name] = g
-		}
-		l.last, l.lastKey, l.lastArea = g, k, ""
-	}
-	g.values++
-	if code := c.New.Geography.Code; code != l.lastArea {
-		g.areas[code] = true
-		l.lastArea = code
-	}
-	g.first, g.last = min(g.first, c.New.Period), max(g.last, c.New.Period)
 }
 
 func unwrapPathError(err error) error {
@@ -212,14 +176,13 @@ func printSummary(w io.Writer, res *ingest.Result, sum store.Summary, changes *c
 	}
 	// Added values, grouped by indicator and geography level, so that a
 	// release with every local authority still reads in a few lines.
-	for _, k := range sortedKeys(changes.added) {
-		g := changes.added[k]
-		years := g.first.String()
-		if g.last != g.first {
-			years += " to " + g.last.String()
+	for _, g := range sum.AddedGroups {
+		years := g.First.String()
+		if g.Last != g.First {
+			years += " to " + g.Last.String()
 		}
-		fmt.Fprintf(w, "  add     %s: %d %s for %d %s, %s\n", k, g.values, plural(g.values, "value", "values"),
-			len(g.areas), plural(len(g.areas), "area", "areas"), years)
+		fmt.Fprintf(w, "  add     %s (%s): %d %s for %d %s, %s\n", g.Indicator, g.Level, g.Values, plural(g.Values, "value", "values"),
+			g.Areas, plural(g.Areas, "area", "areas"), years)
 	}
 	// Revisions one a line, each with the value it replaces.
 	for _, c := range changes.revisions {

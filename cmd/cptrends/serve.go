@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"strings"
 
@@ -32,7 +33,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return &exitError{code: 2, msg: "serve: --base-path: " + err.Error()}
 	}
-	log := m.logger()
+	logs := newLogBuffer(m.Stderr)
+	defer logs.Close()
+	log := slog.New(slog.NewTextHandler(logs, nil))
 	st, err := store.Open(ctx, *dbPath)
 	if err != nil {
 		return err

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -15,12 +17,13 @@ import (
 type StreamUpload struct {
 	By     string
 	DryRun bool
-	// OnChange, if set, is told of every cell the upload adds or revises,
-	// in the order written. It is called from the goroutine that writes to
+	// OnRevision, if set, is told of every cell the upload revises, in
+	// the order written. It is called from the goroutine that writes to
 	// the database, never at the same time as itself. The Summary that
 	// ImportStream returns has no Changes: an upload of a million values
-	// would otherwise hold them all in memory.
-	OnChange func(Change)
+	// would otherwise hold them all in memory. Its AddedGroups sum up
+	// what it adds.
+	OnRevision func(Change)
 }
 
 // ImportStream writes an upload in one transaction, as Import does, with
@@ -29,8 +32,8 @@ type StreamUpload struct {
 // nothing is written and that error is returned; with DryRun, the summary
 // is computed and nothing is written either. While fill reads, the
 // observations already handed over are written on a second goroutine, so
-// that reading and writing overlap, in chunks sorted by cell: OnChange
-// sees the changes in that order.
+// that reading and writing overlap, in chunks sorted by cell: OnRevision
+// sees the revisions in that order.
 func (s *Store) ImportStream(ctx context.Context, up StreamUpload, fill func(add func(indicators.Observation) error) ([]File, error)) (Summary, error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
@@ -68,7 +71,7 @@ func (s *Store) ImportStream(ctx context.Context, up StreamUpload, fill func(add
 		return Summary{}, err
 	}
 	defer w.close()
-	w.onChange = up.OnChange
+	w.onRevision = up.OnRevision
 
 	// The writer goroutine takes full chunks; add, on the reading
 	// goroutine, numbers each observation's cell and fills the next one.
@@ -129,6 +132,7 @@ func (s *Store) ImportStream(ctx context.Context, up StreamUpload, fill func(add
 	}
 	sum := w.sum
 	sum.UploadID = id
+	sum.AddedGroups = w.addedGroups()
 	if up.DryRun {
 		return sum, nil // its work goes with the deferred rollback
 	}
@@ -231,15 +235,26 @@ type observationWriter struct {
 
 	newSeries, newPlaces, newWritten, newFigures *rowBatch
 
-	sum      Summary
-	onChange func(Change)
-	keep     bool // keep sum.Changes
+	sum        Summary
+	onRevision func(Change)
+	keep       bool // keep sum.Changes
+	// added counts what each series gains, for the summary's groups.
+	added     map[int64]*seriesAdded
+	lastAdded *seriesAdded // of the last figure added, mostly the next one's
+}
+
+// seriesAdded is what an upload adds to one series.
+type seriesAdded struct {
+	series      int64
+	level       string
+	values      int
+	first, last indicators.Period
 }
 
 func newObservationWriter(ctx context.Context, tx *sql.Tx, uploadID int64, num *numbering) (*observationWriter, error) {
 	w := &observationWriter{ctx: ctx, tx: tx, uploadID: uploadID, oldSeries: num.oldSeries,
 		series: map[int64]seriesKey{}, places: make(map[int64]indicators.Geography, len(num.places)),
-		current: map[indicators.Period]cell{}, written: map[int64]bool{}}
+		current: map[indicators.Period]cell{}, written: map[int64]bool{}, added: map[int64]*seriesAdded{}}
 	for code, ids := range num.series {
 		for indicator, id := range ids {
 			w.series[id] = seriesKey{indicator, code}
@@ -309,7 +324,7 @@ func (w *observationWriter) add(f *figure) error {
 			}
 			replaces = sql.NullInt64{Int64: c.upload, Valid: true}
 			change.Kind = Revised
-			if w.keep || w.onChange != nil {
+			if w.keep || w.onRevision != nil {
 				old := w.observation(&figure{series: f.series, place: c.place, period: f.period,
 					value: c.value.Float64, hasValue: c.value.Valid, symbol: indicators.Symbol(c.symbol), note: c.note})
 				change.Old = &old
@@ -318,16 +333,17 @@ func (w *observationWriter) add(f *figure) error {
 	}
 	if change.Kind == Added {
 		w.sum.Added++
+		w.countAdded(f)
 	} else {
 		w.sum.Revised++
 	}
-	if w.keep || w.onChange != nil {
+	if w.keep || (w.onRevision != nil && change.Kind == Revised) {
 		change.New = w.observation(f)
 		if w.keep {
 			w.sum.Changes = append(w.sum.Changes, change)
 		}
-		if w.onChange != nil {
-			w.onChange(change)
+		if w.onRevision != nil && change.Kind == Revised {
+			w.onRevision(change)
 		}
 	}
 	if f.series != w.lastWritten && !w.written[f.series] {
@@ -344,6 +360,45 @@ func (w *observationWriter) add(f *figure) error {
 		return w.flush()
 	}
 	return nil
+}
+
+// countAdded counts f, added, to its series.
+func (w *observationWriter) countAdded(f *figure) {
+	a := w.lastAdded
+	if a == nil || a.series != f.series {
+		if a = w.added[f.series]; a == nil {
+			a = &seriesAdded{series: f.series, level: w.places[f.place].Level, first: f.period, last: f.period}
+			w.added[f.series] = a
+		}
+		w.lastAdded = a
+	}
+	a.values++
+	a.first, a.last = min(a.first, f.period), max(a.last, f.period)
+}
+
+// addedGroups sums up what the upload added by indicator and level.
+func (w *observationWriter) addedGroups() []AddedGroup {
+	type key struct{ indicator, level string }
+	groups := map[key]*AddedGroup{}
+	for _, a := range w.added {
+		k := key{w.series[a.series].indicator, a.level}
+		g := groups[k]
+		if g == nil {
+			g = &AddedGroup{Indicator: k.indicator, Level: k.level, First: a.first, Last: a.last}
+			groups[k] = g
+		}
+		g.Values += a.values
+		g.Areas++
+		g.First, g.Last = min(g.First, a.first), max(g.Last, a.last)
+	}
+	out := make([]AddedGroup, 0, len(groups))
+	for _, g := range groups {
+		out = append(out, *g)
+	}
+	slices.SortFunc(out, func(a, b AddedGroup) int {
+		return cmp.Or(strings.Compare(a.Indicator, b.Indicator), strings.Compare(a.Level, b.Level))
+	})
+	return out
 }
 
 // emptyNull is s, or nil for an empty s.

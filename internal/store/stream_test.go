@@ -44,15 +44,26 @@ func TestStore_ImportStream(t *testing.T) {
 				many = append(many, o)
 			}
 		}
-		sum, err := st.ImportStream(ctx, StreamUpload{By: "test", OnChange: func(c Change) { changes = append(changes, c) }}, fill(many, nil))
+		sum, err := st.ImportStream(ctx, StreamUpload{By: "test", OnRevision: func(c Change) { changes = append(changes, c) }}, fill(many, nil))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if sum.Unchanged != 1 || sum.Revised != 1 || sum.Added != len(many)-2 || sum.UploadID == 0 || sum.Changes != nil {
 			t.Fatalf("summary = %+v", sum)
 		}
-		if len(changes) != len(many)-1 {
-			t.Fatalf("OnChange called %d times, want %d", len(changes), len(many)-1)
+		if len(changes) != 1 || changes[0].New.Period != 2015 || changes[0].Old.Value == nil || *changes[0].Old.Value != 1 {
+			t.Fatalf("OnRevision was told of %+v; want the one revision, of 2014/15 from 1", changes)
+		}
+		// Added: the other 2 x 2 areas' worth of cpp_started and cpp_at_31_march.
+		var total int
+		for _, g := range sum.AddedGroups {
+			if g.Level != indicators.LevelLocal || g.Areas != 2 || g.First != 1980 {
+				t.Errorf("added group %+v; want 2 local areas from 1979/80", g)
+			}
+			total += g.Values
+		}
+		if len(sum.AddedGroups) != 2 || sum.AddedGroups[0].Indicator != "cpp_at_31_march" || total != sum.Added {
+			t.Fatalf("added groups = %+v; want cpp_at_31_march then cpp_started, %d values in all", sum.AddedGroups, sum.Added)
 		}
 		if got := values(t, st, "referrals"); got[2015] != "c" {
 			t.Fatalf("values = %v", got)

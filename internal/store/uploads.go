@@ -46,6 +46,19 @@ type Summary struct {
 	Revised   int
 	Unchanged int
 	Changes   []Change
+	// AddedGroups sums up the cells added, by indicator and geographic
+	// level, in that order.
+	AddedGroups []AddedGroup
+}
+
+// AddedGroup is what an upload adds to one indicator at one geographic
+// level: so many values for so many areas, from one year to another.
+type AddedGroup struct {
+	Indicator   string
+	Level       string
+	Values      int
+	Areas       int
+	First, Last indicators.Period
 }
 
 // Upload is one upload in the history.
@@ -161,7 +174,9 @@ func writeObservations(ctx context.Context, tx *sql.Tx, uploadID int64, obs []in
 	if err := w.write(c); err != nil {
 		return Summary{}, err
 	}
-	return w.sum, nil
+	sum := w.sum
+	sum.AddedGroups = w.addedGroups()
+	return sum, nil
 }
 
 // HasUploads reports whether any upload has ever been made.

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"strconv"
 	"sync"
 
 	"github.com/labstack/echo/v4"
@@ -48,12 +49,18 @@ var cacheable = map[string]bool{
 
 func newPageCache() *pageCache { return &pageCache{entries: map[string]*cachedPage{}} }
 
-// cachePages serves cacheable GET requests of visitors who are not signed
-// in from the cache (signed-in pages carry names and form tokens).
+// sharedPage reports whether a request is for a page that every visitor
+// who is not signed in sees alike (signed-in pages carry names and form
+// tokens).
+func (s *Server) sharedPage(c echo.Context) bool {
+	return c.Request().Method == http.MethodGet && cacheable[c.Path()] && currentUser(c) == nil
+}
+
+// cachePages serves shared pages from the cache.
 func (s *Server) cachePages(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
-		if req.Method != http.MethodGet || !cacheable[c.Path()] || currentUser(c) != nil {
+		if !s.sharedPage(c) {
 			return next(c)
 		}
 		version, err := s.store.RecentDataVersion(req.Context())
@@ -139,6 +146,7 @@ func (p *cachedPage) write(c echo.Context) error {
 	if match := c.Request().Header.Get("If-None-Match"); match != "" && (match == p.etag || match == p.gzipETag) {
 		return c.NoContent(http.StatusNotModified)
 	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	c.Response().WriteHeader(http.StatusOK)
 	_, err := c.Response().Write(body)
 	return err

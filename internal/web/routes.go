@@ -56,8 +56,11 @@ func (s *Server) routes() {
 			return indicators.Errorf(indicators.EFORBIDDEN, "This form has expired or did not come from this site. Go back, reload the page and try again.")
 		},
 	}
+	// Pages that every visitor who is not signed in sees alike have no
+	// form, so they are given no token: most come from the cache, and a
+	// new token and cookie for each would cost more than the page.
 	issue := csrf
-	issue.Skipper = func(c echo.Context) bool { return c.Request().Method == http.MethodPost }
+	issue.Skipper = func(c echo.Context) bool { return c.Request().Method == http.MethodPost || s.sharedPage(c) }
 	e.Use(middleware.CSRFWithConfig(issue))
 	e.Use(s.cachePages)
 	checkCSRF := middleware.CSRFWithConfig(csrf)
