@@ -64,12 +64,12 @@ type row struct {
 }
 
 type bench struct {
-	bin, dir       string
-	rows           int
-	dur            string
-	conns, threads int
-	only           string
-	results        []row
+	bin, dir               string
+	rows                   int
+	dur                    string
+	conns, threads, rounds int
+	only                   string
+	results                []row
 }
 
 func main() {
@@ -86,6 +86,7 @@ func main() {
 	// One wrk thread per two cores: on a small machine, more would take the
 	// server's cores and measure the scheduler instead.
 	flag.IntVar(&b.threads, "t", max(1, runtime.NumCPU()/2), "wrk threads")
+	flag.IntVar(&b.rounds, "rounds", 3, "runs of each import, and of the reference, whose medians are compared")
 	flag.StringVar(&b.only, "only", "", `"browser": only the browser's first load, on a new database`)
 	flag.Parse()
 	if err := b.run(); err != nil {
@@ -145,17 +146,19 @@ func (b *bench) run() error {
 	fmt.Fprintf(os.Stderr, "generated %d native rows and %d EES rows (%d values) for %d areas in %s\n",
 		nRows, eesRows, eesValues, len(as), time.Since(t0).Round(time.Millisecond))
 
-	// (a) the sqlite3 shell's .import into a plain table.
+	// (a) the sqlite3 shell's .import into a plain table, timed in each
+	// round beside the imports below; the medians are compared.
 	refDB := b.path("reference.db")
-	removeDB(refDB)
-	cmd := exec.Command("sqlite3", refDB)
-	cmd.Stdin = strings.NewReader(".import --csv " + native + " observations\n")
-	refTime, _, err := runTimed(cmd)
-	if err != nil {
-		return fmt.Errorf("sqlite3 .import: %w", err)
+	importRef := func() (time.Duration, error) {
+		removeDB(refDB)
+		cmd := exec.Command("sqlite3", refDB)
+		cmd.Stdin = strings.NewReader(".import --csv " + native + " observations\n")
+		d, _, err := runTimed(cmd)
+		if err != nil {
+			return 0, fmt.Errorf("sqlite3 .import: %w", err)
+		}
+		return d, nil
 	}
-	refRate := float64(nRows) / refTime.Seconds()
-	b.add(row{Measure: "reference: sqlite3 .import, native CSV", Value: refRate, Unit: "rows/s", Target: "reference", Pass: true})
 
 	// (a') what C SQLite itself needs to load the same rows into cptrends'
 	// schema (series, places and figures), with no validation at all: .import
@@ -168,7 +171,7 @@ func (b *bench) run() error {
 		return fmt.Errorf("an empty cptrends database: %w", err)
 	}
 	empty.Close()
-	cmd = exec.Command("sqlite3", schemaDB)
+	cmd := exec.Command("sqlite3", schemaDB)
 	cmd.Stdin = strings.NewReader(`INSERT INTO uploads (id, status, created_at, created_by, committed_at) VALUES (1, 'committed', 'now', 'bench', 'now');
 .import --csv ` + native + ` raw
 INSERT INTO series (indicator, geography_code) SELECT DISTINCT indicator, geography_code FROM raw;
@@ -187,34 +190,54 @@ INSERT INTO upload_series (upload_id, series_id) SELECT 1, id FROM series;
 		return fmt.Errorf("sqlite3 into the cptrends schema: %w", err)
 	}
 	schemaRate := float64(nRows) / schemaTime.Seconds()
-	b.add(row{Measure: "reference: sqlite3 into cptrends' schema, no checks", Value: schemaRate, Unit: "rows/s",
-		Reference: refRate, Ratio: schemaRate / refRate, Target: "reference", Pass: true})
 
-	// (b), (c) cptrends import of each layout into a new database.
+	// (b), (c) cptrends import of each layout into a new database, in
+	// rounds with the reference: on a shared machine one run of each can
+	// land in a quiet or a busy moment.
 	importDB := b.path("import_native.db")
-	for _, c := range []struct {
+	imports := []struct {
 		name  string
 		db    string
 		files []string
 		rows  int
+		times []time.Duration
+		rss   float64
 	}{
-		{"native", importDB, []string{native}, nRows},
-		{"EES", b.path("import_ees.db"), []string{eesMainPath, eesLengthPath}, eesValues},
-	} {
-		removeDB(c.db)
-		cmd := exec.Command(b.bin, append([]string{"import", "--db", c.db}, c.files...)...)
-		var out strings.Builder
-		cmd.Stdout, cmd.Stderr = &out, &out
-		d, rss, err := runTimed(cmd)
+		{name: "native", db: importDB, files: []string{native}, rows: nRows},
+		{name: "EES", db: b.path("import_ees.db"), files: []string{eesMainPath, eesLengthPath}, rows: eesValues},
+	}
+	var refTimes []time.Duration
+	for round := range b.rounds {
+		d, err := importRef()
 		if err != nil {
-			return fmt.Errorf("cptrends import (%s): %w\n%s", c.name, err, tail(out.String(), 20))
+			return err
 		}
-		fmt.Fprintf(os.Stderr, "  %s\n", lastLine(out.String()))
-		rate := float64(c.rows) / d.Seconds()
-		b.add(row{Measure: "cptrends import, " + c.name + " (values/s)", Value: rate, Unit: "rows/s", Reference: refRate,
+		refTimes = append(refTimes, d)
+		for i := range imports {
+			c := &imports[i]
+			removeDB(c.db)
+			cmd := exec.Command(b.bin, append([]string{"import", "--db", c.db}, c.files...)...)
+			var out strings.Builder
+			cmd.Stdout, cmd.Stderr = &out, &out
+			d, rss, err := runTimed(cmd)
+			if err != nil {
+				return fmt.Errorf("cptrends import (%s): %w\n%s", c.name, err, tail(out.String(), 20))
+			}
+			c.times, c.rss = append(c.times, d), max(c.rss, rss)
+			fmt.Fprintf(os.Stderr, "  round %d: sqlite3 .import %s, cptrends import %s %s: %s\n", round+1,
+				refTimes[round].Round(time.Millisecond), c.name, d.Round(time.Millisecond), lastLine(out.String()))
+		}
+	}
+	refRate := float64(nRows) / median(refTimes).Seconds()
+	b.add(row{Measure: fmt.Sprintf("reference: sqlite3 .import, native CSV (median of %d)", b.rounds), Value: refRate, Unit: "rows/s", Target: "reference", Pass: true})
+	b.add(row{Measure: "reference: sqlite3 into cptrends' schema, no checks", Value: schemaRate, Unit: "rows/s",
+		Reference: refRate, Ratio: schemaRate / refRate, Target: "reference", Pass: true})
+	for _, c := range imports {
+		rate := float64(c.rows) / median(c.times).Seconds()
+		b.add(row{Measure: fmt.Sprintf("cptrends import, %s (values/s, median of %d)", c.name, b.rounds), Value: rate, Unit: "rows/s", Reference: refRate,
 			Ratio: rate / refRate, Target: fmt.Sprintf(">= %.1fx", importRatioTarget), Pass: rate/refRate >= importRatioTarget})
-		b.add(row{Measure: "cptrends import, " + c.name + ": peak RSS", Value: rss, Unit: "MB",
-			Target: fmt.Sprintf("< %d MB", importRSSTarget), Pass: rss < importRSSTarget})
+		b.add(row{Measure: "cptrends import, " + c.name + ": peak RSS", Value: c.rss, Unit: "MB",
+			Target: fmt.Sprintf("< %d MB", importRSSTarget), Pass: c.rss < importRSSTarget})
 	}
 
 	// (d) pages, on the database a new installation has (the national,

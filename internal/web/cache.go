@@ -23,6 +23,7 @@ type pageCache struct {
 	mu      sync.Mutex
 	version int64
 	entries map[string]*cachedPage
+	bytes   int // in entries
 }
 
 type cachedPage struct {
@@ -36,9 +37,10 @@ type cachedPage struct {
 // minGzip is the smallest answer worth compressing.
 const minGzip = 1024
 
-// maxCachedPages bounds the cache: pages, CSV and JSON for a few dozen
-// indicators and areas.
-const maxCachedPages = 2000
+// maxCachedBytes bounds the cache: pages, CSV and JSON for a few dozen
+// indicators and areas, some 20 KB each (and its gzipped copy) with the
+// national and local authority series.
+const maxCachedBytes = 16 << 20
 
 // cacheable lists the routes whose answers depend only on the data and the
 // address, not on who asks.
@@ -108,7 +110,7 @@ func (pc *pageCache) get(version int64, key string) *cachedPage {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	if version != pc.version {
-		pc.version, pc.entries = version, map[string]*cachedPage{}
+		pc.version, pc.entries, pc.bytes = version, map[string]*cachedPage{}, 0
 	}
 	return pc.entries[key]
 }
@@ -119,10 +121,15 @@ func (pc *pageCache) put(version int64, key string, page *cachedPage) {
 	if version != pc.version {
 		return // the data moved on while the page was made
 	}
-	if len(pc.entries) >= maxCachedPages {
-		pc.entries = map[string]*cachedPage{}
+	size := len(page.body) + len(page.gzipped)
+	if size > maxCachedBytes/16 {
+		return // made each time: it would crowd out the rest
+	}
+	if pc.bytes+size > maxCachedBytes {
+		pc.entries, pc.bytes = map[string]*cachedPage{}, 0
 	}
 	pc.entries[key] = page
+	pc.bytes += size
 }
 
 // write answers with the cached page, gzipped if the browser takes it, or
