@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"cptrends/indicators"
@@ -56,6 +57,25 @@ func streamAll(st *Store, obs []indicators.Observation) (Summary, error) {
 // BenchmarkImportStream writes 100,000 new values into an empty database.
 func BenchmarkImportStream(b *testing.B) {
 	obs := benchObservations(100_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		st := benchStore(b)
+		b.StartTimer()
+		sum, err := streamAll(st, obs)
+		if err != nil || sum.Added != len(obs) {
+			b.Fatalf("ImportStream: %v, %+v", err, sum)
+		}
+	}
+	b.ReportMetric(float64(100_000*b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkImportStreamYearByYear writes 100,000 new values given year by
+// year, as EES files are laid out: each chunk adds a year or so to every
+// series.
+func BenchmarkImportStreamYearByYear(b *testing.B) {
+	obs := benchObservations(100_000)
+	slices.SortStableFunc(obs, func(x, y indicators.Observation) int { return int(x.Period - y.Period) })
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"regexp"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -72,8 +73,13 @@ func (s *Store) AddUser(ctx context.Context, name, role, password string) (User,
 }
 
 // dummyHash is compared against when a user name is unknown, so that a
-// login takes as long for a name that exists as for one that does not.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a real password"), bcrypt.DefaultCost)
+// login takes as long for a name that exists as for one that does not. It
+// is made on first use: making it takes some 60 ms, which every command
+// and every start of serve would otherwise spend.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("not a real password"), bcrypt.DefaultCost)
+	return h
+})
 
 // Authenticate checks a name and password.
 func (s *Store) Authenticate(ctx context.Context, name, password string) (User, error) {
@@ -83,7 +89,7 @@ func (s *Store) Authenticate(ctx context.Context, name, password string) (User, 
 	err := s.db.QueryRowContext(ctx, `SELECT id, name, role, password_hash, created_at FROM users WHERE name = ?`, name).
 		Scan(&u.ID, &u.Name, &u.Role, &hash, &created)
 	if err == sql.ErrNoRows {
-		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
 		return User{}, errBadLogin
 	}
 	if err != nil {
