@@ -233,7 +233,7 @@ type observationWriter struct {
 	// The series of the last figure written, mostly the next one's too.
 	lastWritten int64
 
-	newSeries, newPlaces, newWritten, newFigures *rowBatch
+	newSeries, newPlaces, newWritten, newFigures, revisedFigures *rowBatch
 
 	sum        Summary
 	onRevision func(Change)
@@ -270,16 +270,21 @@ func newObservationWriter(ctx context.Context, tx *sql.Tx, uploadID int64, num *
 	w.newSeries = newRowBatch(tx, "series", "id", "indicator", "geography_code")
 	w.newPlaces = newRowBatch(tx, "places", "id", "code", "name", "level")
 	w.newWritten = newRowBatch(tx, "upload_series", "upload_id", "series_id")
-	w.newFigures = newRowBatch(tx, "figures", "series_id", "period", "upload_id", "place_id", "value", "symbol", "note", "replaces")
-	// Most figures have neither symbol nor note: a NULL is bound for
-	// nothing, where each string is copied for SQLite.
-	w.newFigures.row = "(?, ?, ?, ?, ?, coalesce(?, ''), coalesce(?, ''), ?)"
+	// A figure's upload is written into the statement rather than bound to
+	// each row, as is the NULL of a figure that replaces nothing (most do);
+	// and most have neither symbol nor note, for which a NULL is bound
+	// where a string would be copied for SQLite.
+	figures := []string{"figures", "series_id", "period", "upload_id", "place_id", "value", "symbol", "note", "replaces"}
+	w.newFigures = newRowBatch(tx, figures[0], figures[1:]...)
+	w.newFigures.setRow(fmt.Sprintf("(?, ?, %d, ?, ?, coalesce(?, ''), coalesce(?, ''), NULL)", uploadID))
+	w.revisedFigures = newRowBatch(tx, figures[0], figures[1:]...)
+	w.revisedFigures.setRow(fmt.Sprintf("(?, ?, %d, ?, ?, coalesce(?, ''), coalesce(?, ''), ?)", uploadID))
 	return w, nil
 }
 
 func (w *observationWriter) close() {
 	w.values.Close()
-	for _, b := range []*rowBatch{w.newSeries, w.newPlaces, w.newWritten, w.newFigures} {
+	for _, b := range []*rowBatch{w.newSeries, w.newPlaces, w.newWritten, w.newFigures, w.revisedFigures} {
 		b.close()
 	}
 }
@@ -355,8 +360,14 @@ func (w *observationWriter) add(f *figure) error {
 	if f.hasValue {
 		value = f.value
 	}
-	w.newFigures.add(f.series, int64(f.period), w.uploadID, f.place, value, emptyNull(string(f.symbol)), emptyNull(f.note), replaces)
-	if w.newFigures.full() {
+	b := w.newFigures
+	if change.Kind == Revised {
+		b = w.revisedFigures
+		b.add(f.series, int64(f.period), f.place, value, emptyNull(string(f.symbol)), emptyNull(f.note), replaces)
+	} else {
+		b.add(f.series, int64(f.period), f.place, value, emptyNull(string(f.symbol)), emptyNull(f.note))
+	}
+	if b.full() {
 		return w.flush()
 	}
 	return nil
@@ -455,7 +466,7 @@ func (w *observationWriter) readValues(seriesID int64) error {
 // flush writes the rows waiting, series and places before what refers to
 // them.
 func (w *observationWriter) flush() error {
-	for _, b := range []*rowBatch{w.newSeries, w.newPlaces, w.newWritten, w.newFigures} {
+	for _, b := range []*rowBatch{w.newSeries, w.newPlaces, w.newWritten, w.newFigures, w.revisedFigures} {
 		if err := b.flush(w.ctx); err != nil {
 			return err
 		}
@@ -470,21 +481,30 @@ type rowBatch struct {
 	table   string
 	columns []string
 	stmts   map[int]*sql.Stmt // by rows, prepared when first needed
-	row     string            // the SQL of a row's values, if not all "?"
+	row     string            // the SQL of a row's values
+	params  int               // in row
 	args    []any
 }
 
 func newRowBatch(tx *sql.Tx, table string, columns ...string) *rowBatch {
-	return &rowBatch{tx: tx, table: table, columns: columns, stmts: map[int]*sql.Stmt{}, args: make([]any, 0, streamBatch*len(columns))}
+	b := &rowBatch{tx: tx, table: table, columns: columns, stmts: map[int]*sql.Stmt{}}
+	b.setRow("(" + strings.TrimSuffix(strings.Repeat("?, ", len(columns)), ", ") + ")")
+	return b
+}
+
+// setRow sets the SQL of a row's values, which need not all be bound.
+func (b *rowBatch) setRow(row string) {
+	b.row, b.params = row, strings.Count(row, "?")
+	b.args = make([]any, 0, streamBatch*b.params)
 }
 
 func (b *rowBatch) add(values ...any) { b.args = append(b.args, values...) }
 
 // full reports whether the batch holds streamBatch rows, to be flushed.
-func (b *rowBatch) full() bool { return len(b.args) == streamBatch*len(b.columns) }
+func (b *rowBatch) full() bool { return len(b.args) == streamBatch*b.params }
 
 func (b *rowBatch) flush(ctx context.Context) error {
-	n := len(b.args) / len(b.columns)
+	n := len(b.args) / b.params
 	if n == 0 {
 		return nil
 	}
@@ -511,17 +531,13 @@ func (b *rowBatch) close() {
 
 // insert is an INSERT of n rows.
 func (b *rowBatch) insert(n int) string {
-	row := b.row
-	if row == "" {
-		row = "(" + strings.TrimSuffix(strings.Repeat("?, ", len(b.columns)), ", ") + ")"
-	}
 	var s strings.Builder
 	s.WriteString("INSERT INTO " + b.table + " (" + strings.Join(b.columns, ", ") + ") VALUES ")
 	for i := range n {
 		if i > 0 {
 			s.WriteByte(',')
 		}
-		s.WriteString(row)
+		s.WriteString(b.row)
 	}
 	return s.String()
 }
