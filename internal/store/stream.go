@@ -274,10 +274,10 @@ func newObservationWriter(ctx context.Context, tx *sql.Tx, uploadID int64, num *
 	// each row, as is the NULL of a figure that replaces nothing (most do);
 	// and most have neither symbol nor note, for which a NULL is bound
 	// where a string would be copied for SQLite.
-	figures := []string{"figures", "series_id", "period", "upload_id", "place_id", "value", "symbol", "note", "replaces"}
-	w.newFigures = newRowBatch(tx, figures[0], figures[1:]...)
+	columns := []string{"series_id", "period", "upload_id", "place_id", "value", "symbol", "note", "replaces"}
+	w.newFigures = newRowBatch(tx, "figures", columns...)
 	w.newFigures.setRow(fmt.Sprintf("(?, ?, %d, ?, ?, coalesce(?, ''), coalesce(?, ''), NULL)", uploadID))
-	w.revisedFigures = newRowBatch(tx, figures[0], figures[1:]...)
+	w.revisedFigures = newRowBatch(tx, "figures", columns...)
 	w.revisedFigures.setRow(fmt.Sprintf("(?, ?, %d, ?, ?, coalesce(?, ''), coalesce(?, ''), ?)", uploadID))
 	return w, nil
 }
@@ -316,7 +316,7 @@ func (w *observationWriter) write(c *chunk) error {
 }
 
 func (w *observationWriter) add(f *figure) error {
-	var replaces sql.NullInt64
+	var replaces int64 // the upload whose value a revision replaces
 	change := Change{Kind: Added}
 	if f.series <= w.oldSeries {
 		if err := w.readValues(f.series); err != nil {
@@ -327,7 +327,7 @@ func (w *observationWriter) add(f *figure) error {
 				w.sum.Unchanged++
 				return nil
 			}
-			replaces = sql.NullInt64{Int64: c.upload, Valid: true}
+			replaces = c.upload
 			change.Kind = Revised
 			if w.keep || w.onRevision != nil {
 				old := w.observation(&figure{series: f.series, place: c.place, period: f.period,
