@@ -239,6 +239,9 @@ func notCSV(head []byte) string {
 		return "this is not a CSV file: it looks like a PDF"
 	case bytes.IndexByte(head, 0) >= 0:
 		return "this is not a CSV file: it contains binary data"
+	case bytes.IndexByte(head, '\r') >= 0 && bytes.IndexByte(head, '\n') < 0:
+		// Read as CSV, the whole file would be one line.
+		return "the lines of this file end in a carriage return alone, as old Mac software saves them; in Excel, use Save As and choose CSV UTF-8"
 	}
 	return ""
 }

@@ -282,6 +282,7 @@ func TestRead_Invalid(t *testing.T) {
 		{"empty.csv", []wantProblem{{1, ingest.NoColumn, "empty"}}},
 		{"excel_workbook.csv", []wantProblem{{1, ingest.NoColumn, "Excel"}}},
 		{"nul_bytes.csv", []wantProblem{{1, ingest.NoColumn, "binary"}}},
+		{"old_mac_line_endings.csv", []wantProblem{{1, ingest.NoColumn, "carriage return alone"}}},
 		{"invalid_utf8.csv", []wantProblem{{2, "geography_name", "UTF-8"}}},
 		// Three bad lines around a good one: all reported in one pass.
 		{"three_bad_lines.csv", []wantProblem{
