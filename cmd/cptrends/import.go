@@ -109,6 +109,10 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The local authorities' codes and regions the EES files gave, as the
+	// bundled load records them, so that an authority that appears in a
+	// later release is grouped under its region in the area picker and
+	// compared with its region and neighbours.
 	if *dryRun {
 		removeNew()
 	} else if err := st.SaveLACodes(ctx, res.LACodes); err != nil {
@@ -118,10 +122,6 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 	return nil
 }
 
-// recordLACodes reads each imported file again for its local authorities'
-// codes and regions, as the bundled load does, so that an authority that
-// appears in a later release is grouped under its region in the area
-// picker and compared with its region and neighbours.
 // importMemoryLimit is the soft limit on the Go heap of an import.
 const importMemoryLimit = 128 << 20
 

@@ -53,31 +53,38 @@ func ReadLACodes(r io.Reader) ([]store.LACode, error) {
 // which an import reads anyway, so that an authority first seen in a later
 // release is placed in its region and given its neighbours.
 type laCodes struct {
-	col    map[string]int
+	col    [len(laColumns)]int // where each of laColumns is
 	byCode map[string]store.LACode
 	order  []string
 }
 
-var laColumns = []string{"time_period", "geographic_level", "old_la_code", "new_la_code", "la_name", "region_code", "region_name"}
+// laColumns are the key columns an EES file gives a local authority in.
+var laColumns = [...]string{"time_period", "geographic_level", "old_la_code", "new_la_code", "la_name", "region_code", "region_name"}
 
 // newLACodes gathers codes from rows with the columns index gives by
 // normalised name; it fails if one of the key columns is missing.
 func newLACodes(index map[string]int) (*laCodes, error) {
-	for _, n := range laColumns {
-		if _, ok := index[n]; !ok {
+	l := &laCodes{byCode: map[string]store.LACode{}}
+	for i, n := range laColumns {
+		c, ok := index[n]
+		if !ok {
 			return nil, fmt.Errorf("ingest: la codes: no local authority column %q", n)
 		}
+		l.col[i] = c
 	}
-	return &laCodes{col: index, byCode: map[string]store.LACode{}}, nil
+	return l, nil
 }
 
 func (l *laCodes) add(rec []string) {
-	cell := func(name string) string { return eesCell(rec[l.col[name]]) }
-	if !strings.EqualFold(cell("geographic_level"), "Local authority") {
+	var v [len(laColumns)]string
+	for i, c := range l.col {
+		v[i] = eesCell(rec[c])
+	}
+	period, level, old, code, name, regionCode, regionName := v[0], v[1], v[2], v[3], v[4], v[5], v[6]
+	if !strings.EqualFold(level, "Local authority") {
 		return
 	}
-	c := store.LACode{New: cell("new_la_code"), Old: cell("old_la_code"), Name: cell("la_name"),
-		RegionCode: cell("region_code"), RegionName: cell("region_name"), LastPeriod: timePeriod(cell("time_period"))}
+	c := store.LACode{New: code, Old: old, Name: name, RegionCode: regionCode, RegionName: regionName, LastPeriod: timePeriod(period)}
 	if !indicators.ValidCode(c.New) || c.Old == "" || c.LastPeriod == 0 {
 		return
 	}
