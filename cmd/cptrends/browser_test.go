@@ -6,20 +6,16 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp/jsonv2"
-	cdplog "github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"cptrends/internal/browsertest"
 )
 
 // screenshots is where the browser test leaves a picture of every page it
@@ -29,151 +25,6 @@ const screenshots = "../../testdata/screenshots"
 // hostileText is markup that an upload may carry in a note or an area name.
 // Pages must show it as text.
 const hostileText = `</script><script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">`
-
-// chromiumPath finds Debian's chromium, or skips the test, loudly.
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
-		return "/usr/bin/chromium"
-	}
-	if path, err := exec.LookPath("chromium"); err == nil {
-		return path
-	}
-	msg := "BROWSER TEST SKIPPED: neither /usr/bin/chromium nor chromium on PATH; install it (apt-get install chromium) to check pages in a browser"
-	bar := strings.Repeat("!", len(msg))
-	fmt.Fprintf(os.Stderr, "\n%s\n%s\n%s\n\n", bar, msg, bar)
-	t.Skip(msg)
-	return ""
-}
-
-// newBrowser starts a headless chromium with a fresh profile, closed when
-// the test ends.
-func newBrowser(t *testing.T) context.Context {
-	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath(t)),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
-	// Cleanups run last first: the browser stops before its profile
-	// directory is removed.
-	t.Cleanup(func() {
-		cancelBrowser()
-		cancelAlloc()
-	})
-	// The first Do starts the browser, which lives as long as the context
-	// of that call: it gets no deadline.
-	if err := chromedp.Do(browserCtx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return browserCtx
-}
-
-// pageRecorder keeps what a tab reports: console messages, exceptions,
-// browser log entries and every request it makes. Its listen method runs
-// in the tab's event loop, so it only records.
-type pageRecorder struct {
-	mu       sync.Mutex
-	errors   []string
-	warnings []string
-	requests []string
-}
-
-func (r *pageRecorder) listen(ev any) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	switch ev := ev.(type) {
-	case *runtime.EventConsoleAPICalled:
-		msg := fmt.Sprintf("console.%s: %s", ev.Type, argsText(ev.Args))
-		switch ev.Type {
-		case runtime.ConsoleAPICalledTypeError, runtime.ConsoleAPICalledTypeAssert:
-			r.errors = append(r.errors, msg)
-		case runtime.ConsoleAPICalledTypeWarning:
-			r.warnings = append(r.warnings, msg)
-		}
-	case *runtime.EventExceptionThrown:
-		r.errors = append(r.errors, "uncaught exception: "+exceptionText(ev.ExceptionDetails))
-	case *cdplog.EventEntryAdded:
-		msg := fmt.Sprintf("browser log (%s): %s %s", ev.Entry.Source, ev.Entry.Text, ev.Entry.URL)
-		switch {
-		case ev.Entry.Level == cdplog.EntryLevelError:
-			r.errors = append(r.errors, msg)
-		case ev.Entry.Level == cdplog.EntryLevelWarning:
-			r.warnings = append(r.warnings, msg)
-		}
-	case *network.EventRequestWillBeSent:
-		r.requests = append(r.requests, ev.Request.URL)
-	}
-}
-
-// check fails the test for every error the page reported and every request
-// it made to a host other than 127.0.0.1.
-func (r *pageRecorder) check(t *testing.T, page string) {
-	t.Helper()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, w := range r.warnings {
-		t.Logf("%s: %s", page, w)
-	}
-	for _, e := range r.errors {
-		t.Errorf("%s: %s", page, e)
-	}
-	if len(r.requests) == 0 {
-		t.Errorf("%s: the browser reported no requests; is the network domain on?", page)
-	}
-	for _, raw := range r.requests {
-		u, err := url.Parse(raw)
-		switch {
-		case err != nil:
-			t.Errorf("%s: request to an unreadable URL %q", page, raw)
-		case u.Scheme == "data":
-		case u.Hostname() != "127.0.0.1":
-			t.Errorf("%s: request to another host: %s", page, raw)
-		}
-	}
-}
-
-func argsText(args []*runtime.RemoteObject) string {
-	var parts []string
-	for _, a := range args {
-		switch {
-		case a.Type == runtime.RemoteObjectTypeString:
-			var s string
-			if jsonv2.Unmarshal(a.Value, &s) == nil {
-				parts = append(parts, s)
-				continue
-			}
-			parts = append(parts, string(a.Value))
-		case a.Description != "":
-			parts = append(parts, a.Description)
-		case len(a.Value) > 0:
-			parts = append(parts, string(a.Value))
-		default:
-			parts = append(parts, string(a.Type))
-		}
-	}
-	return strings.Join(parts, " ")
-}
-
-func exceptionText(d *runtime.ExceptionDetails) string {
-	if d == nil {
-		return "(no details)"
-	}
-	s := fmt.Sprintf("%s at %s:%d:%d", d.Text, d.URL, d.LineNumber+1, d.ColumnNumber+1)
-	if d.Exception != nil && d.Exception.Description != "" {
-		s += ": " + d.Exception.Description
-	}
-	return s
-}
 
 // chartsDrawn is true (the number of charts, as a string) once every
 // .app-chart has been drawn by charts.js into a canvas, and "error" if
@@ -238,8 +89,8 @@ var periodPattern = regexp.MustCompile(`(19|20)[0-9]{2}/[0-9]{2}`)
 // and returns the tab, for more checks.
 func visit(t *testing.T, browser context.Context, base, path, name string, minCharts int) context.Context {
 	t.Helper()
-	rec := &pageRecorder{}
-	tab, cancelTab := chromedp.NewContext(browser, chromedp.WithListener(rec.listen))
+	rec := &browsertest.Recorder{}
+	tab, cancelTab := chromedp.NewContext(browser, chromedp.WithListener(rec.Listen))
 	t.Cleanup(cancelTab)
 	if err := chromedp.Do(tab); err != nil { // opens the tab, with no deadline
 		t.Fatalf("%s: open a tab: %v", path, err)
@@ -316,13 +167,13 @@ func visit(t *testing.T, browser context.Context, base, path, name string, minCh
 		t.Errorf("%s: with the tooltip shown the page is %dpx wide in a %dpx window (tooltip %q)", path, w.Scroll, w.Window, tip)
 	}
 
-	rec.check(t, path)
+	rec.Check(t, path)
 	return ctx
 }
 
 func TestBrowser(t *testing.T) {
 	start := time.Now()
-	browser := newBrowser(t)
+	browser := browsertest.Start(t)
 
 	t.Run("Pages", func(t *testing.T) {
 		base := MustRunMain(t)

@@ -16,6 +16,8 @@ import (
 
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/chromedp"
+
+	"cptrends/internal/browsertest"
 )
 
 // The files the analyst uploads; testdata/browser/README.md says what
@@ -105,14 +107,14 @@ func findPoint(s seriesJSON, period string) (pointJSON, bool) {
 	return pointJSON{}, false
 }
 
-// refusalRecorder is a pageRecorder that expects Chrome's own log line for
+// refusalRecorder is a browsertest.Recorder that expects Chrome's own log line for
 // the refused upload. POST /uploads answers 422 when it refuses files (as
 // CONTRACT.md promises), and Chrome then logs "Failed to load resource: the
 // server responded with a status of 422" at level error, whatever the page
 // does. That line, for that URL, is counted instead of failing the test;
 // every other error still fails it.
 type refusalRecorder struct {
-	*pageRecorder
+	*browsertest.Recorder
 	url string
 
 	mu      sync.Mutex
@@ -127,7 +129,7 @@ func (r *refusalRecorder) listen(ev any) {
 		r.mu.Unlock()
 		return
 	}
-	r.pageRecorder.listen(ev)
+	r.Recorder.Listen(ev)
 }
 
 func (r *refusalRecorder) refusals() int {
@@ -144,7 +146,7 @@ func (r *refusalRecorder) refusals() int {
 // and fetch nothing from another host.
 func TestBrowser_Upload(t *testing.T) {
 	start := time.Now()
-	browser := newBrowser(t) // skips when chromium is missing
+	browser := browsertest.Start(t) // skips when chromium is missing
 
 	// An analyst, made with the command line before the server starts.
 	db := filepath.Join(t.TempDir(), "cptrends.db")
@@ -163,7 +165,7 @@ func TestBrowser_Upload(t *testing.T) {
 		t.Fatalf("bundled series already has 2025/26")
 	}
 
-	rec := &refusalRecorder{pageRecorder: &pageRecorder{}, url: base + "/uploads"}
+	rec := &refusalRecorder{Recorder: &browsertest.Recorder{}, url: base + "/uploads"}
 	tab, cancelTab := chromedp.NewContext(browser, chromedp.WithListener(rec.listen))
 	t.Cleanup(cancelTab)
 	if err := chromedp.Do(tab); err != nil { // opens the tab, with no deadline
@@ -378,7 +380,7 @@ func TestBrowser_Upload(t *testing.T) {
 	if n := rec.refusals(); n != 1 {
 		t.Errorf("Chrome logged %d answers of 422 from POST /uploads, want 1 (the refused file)", n)
 	}
-	rec.check(t, "the analyst's upload path")
+	rec.Check(t, "the analyst's upload path")
 	t.Logf("upload browser test took %v", time.Since(start).Round(time.Millisecond))
 }
 

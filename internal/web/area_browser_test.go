@@ -10,6 +10,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"cptrends/internal/browsertest"
 )
 
 // TestBrowserChooseArea chooses an authority as a person would, with the
@@ -18,7 +20,7 @@ func TestBrowserChooseArea(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped with -short")
 	}
-	browserCtx := startChromium(t)
+	browserCtx := browsertest.Start(t)
 	srv, _ := newAreaTestServer(t)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
@@ -142,18 +144,5 @@ func TestBrowserChooseArea(t *testing.T) {
 		saveFile(t, "area_camden_compare.png", shot)
 	})
 
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.errors != nil {
-		t.Errorf("errors: %v", l.errors)
-	}
-	if len(l.requests) == 0 {
-		t.Error("the browser reported no requests")
-	}
-	for _, raw := range l.requests {
-		u, err := url.Parse(raw)
-		if err != nil || (u.Scheme != "data" && u.Hostname() != "127.0.0.1") {
-			t.Errorf("request to another host: %s", raw)
-		}
-	}
+	l.Check(t, "the area pages")
 }

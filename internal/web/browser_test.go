@@ -8,88 +8,31 @@ import (
 	"image/png"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
-	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"cptrends/internal/browsertest"
 )
 
 // screenshotDir is where this test leaves pictures to look at (git-ignored).
 const screenshotDir = "../../testdata/screenshots"
 
-// startChromium starts a headless chromium with a fresh profile, or skips
-// the test when there is none.
-func startChromium(t *testing.T) context.Context {
-	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if _, statErr := os.Stat("/usr/bin/chromium"); statErr == nil {
-		path, err = "/usr/bin/chromium", nil
-	}
-	if err != nil {
-		t.Skip("BROWSER TEST SKIPPED: no chromium (apt-get install chromium)")
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil { // starts the browser, with no deadline
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
-}
-
-// tabLog keeps what a tab reports: errors (console, exceptions, CSP) and
-// the URLs it requested.
-type tabLog struct {
-	mu       sync.Mutex
-	errors   []string
-	requests []string
-}
-
-func (l *tabLog) listen(ev any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	switch ev := ev.(type) {
-	case *runtime.EventConsoleAPICalled:
-		if ev.Type == runtime.ConsoleAPICalledTypeError {
-			l.errors = append(l.errors, "console.error")
-		}
-	case *runtime.EventExceptionThrown:
-		l.errors = append(l.errors, "exception: "+ev.ExceptionDetails.Text)
-	case *cdplog.EventEntryAdded:
-		if ev.Entry.Level == cdplog.EntryLevelError {
-			l.errors = append(l.errors, string(ev.Entry.Source)+": "+ev.Entry.Text)
-		}
-	case *network.EventRequestWillBeSent:
-		l.requests = append(l.requests, ev.Request.URL)
-	}
-}
-
 // openTab opens a tab that stops with the test, and returns a context for
 // it with a deadline.
-func openTab(t *testing.T, browserCtx context.Context) (context.Context, *tabLog) {
+func openTab(t *testing.T, browserCtx context.Context) (context.Context, *browsertest.Recorder) {
 	t.Helper()
-	l := &tabLog{}
-	tab, cancelTab := chromedp.NewContext(browserCtx, chromedp.WithListener(l.listen))
+	l := &browsertest.Recorder{}
+	tab, cancelTab := chromedp.NewContext(browserCtx, chromedp.WithListener(l.Listen))
 	t.Cleanup(cancelTab)
 	if err := chromedp.Do(tab); err != nil {
 		t.Fatalf("open a tab: %v", err)
@@ -192,7 +135,7 @@ func TestBrowserExportsAndSnapshots(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped with -short")
 	}
-	ctxBrowser := startChromium(t)
+	ctxBrowser := browsertest.Start(t)
 	ts, st := newAuthServer(t)
 	hostile := `</script><script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">`
 	importCSV(t, st, "indicator,period,value,note\nreferrals,2014/15,635620,\""+strings.ReplaceAll(hostile, `"`, `""`)+"\"\n")
@@ -241,8 +184,8 @@ func TestBrowserExportsAndSnapshots(t *testing.T) {
 			t.Fatal(err)
 		}
 		screenshot(t, ctx, "export_referrals_svg.png")
-		if l.errors != nil {
-			t.Errorf("errors: %v", l.errors)
+		if errs := l.Errors(); errs != nil {
+			t.Errorf("errors: %v", errs)
 		}
 	})
 
@@ -290,8 +233,8 @@ func TestBrowserExportsAndSnapshots(t *testing.T) {
 			t.Fatal(err)
 		}
 		screenshot(t, ctx, "pack_print.png")
-		if l.errors != nil {
-			t.Errorf("errors: %v", l.errors)
+		if errs := l.Errors(); errs != nil {
+			t.Errorf("errors: %v", errs)
 		}
 	})
 
@@ -321,15 +264,13 @@ func TestBrowserExportsAndSnapshots(t *testing.T) {
 			t.Errorf("window.__pwned is %q (%v): text from an upload ran", pwned, err)
 		}
 		screenshot(t, ctx, "snapshot_offline.png")
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		for _, u := range l.requests {
+		for _, u := range l.Requests() {
 			if !strings.HasPrefix(u, "file://") && !strings.HasPrefix(u, "data:") {
 				t.Errorf("the offline file requested %s", u)
 			}
 		}
-		if l.errors != nil {
-			t.Errorf("errors: %v", l.errors)
+		if errs := l.Errors(); errs != nil {
+			t.Errorf("errors: %v", errs)
 		}
 	})
 }
