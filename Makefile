@@ -57,7 +57,8 @@ bench: build
 	go build -o bin/cptrends-bench ./cmd/cptrends-bench
 	./bin/cptrends-bench -bin $(BIN) -out $(BENCH_OUT)
 
-# Every fuzz target in turn, FUZZTIME each (.ci/run runs them briefly).
+# Every fuzz target in turn, FUZZTIME each (.ci/run runs them briefly, by
+# count: see there).
 # Crashers land in testdata/fuzz/ beside each package: commit them as
 # regression seeds.
 FUZZ_TARGETS := FuzzParse:./internal/ingest FuzzReadEES:./internal/ingest FuzzParseValue:./internal/ingest \
