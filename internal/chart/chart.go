@@ -6,6 +6,7 @@ package chart
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"cptrends/indicators"
@@ -279,14 +280,12 @@ func symbolMarks(s indicators.Series, periods []indicators.Period) []any {
 		if p.Symbol == "" {
 			continue
 		}
-		for i, per := range periods {
-			if per == p.Period {
-				marks = append(marks, symbolMark{
-					Name: p.Period.String() + ": " + string(p.Symbol) + ", " + p.Symbol.Meaning(), Coord: []any{i, 0},
-					Value: string(p.Symbol), SymbolOffset: []any{0, -16}, // above the axis and its labels
-					ItemStyle: &opts.ItemStyle{Color: "#f3f2f1", BorderColor: "#505a5f", BorderWidth: 1},
-				})
-			}
+		if i := slices.Index(periods, p.Period); i >= 0 {
+			marks = append(marks, symbolMark{
+				Name: p.Period.String() + ": " + string(p.Symbol) + ", " + p.Symbol.Meaning(), Coord: []any{i, 0},
+				Value: string(p.Symbol), SymbolOffset: []any{0, -16}, // above the axis and its labels
+				ItemStyle: &opts.ItemStyle{Color: "#f3f2f1", BorderColor: "#505a5f", BorderWidth: 1},
+			})
 		}
 	}
 	return marks
@@ -312,10 +311,8 @@ func breakMarks(series []indicators.Series, periods []indicators.Period) []any {
 				continue
 			}
 			seen[p.Period] = true
-			for i, per := range periods {
-				if per == p.Period {
-					marks = append(marks, opts.MarkLineNameXAxisItem{Name: "Break in series before " + per.String(), XAxis: float64(i) - 0.5})
-				}
+			if i := slices.Index(periods, p.Period); i >= 0 {
+				marks = append(marks, opts.MarkLineNameXAxisItem{Name: "Break in series before " + p.Period.String(), XAxis: float64(i) - 0.5})
 			}
 		}
 	}
