@@ -106,8 +106,8 @@ func readNumbering(ctx context.Context, tx *sql.Tx) (*numbering, error) {
 	return n, nil
 }
 
-// chunk starts a chunk with room for size figures.
-func (n *numbering) chunk(size int) *chunk {
+// newChunk starts a chunk with room for size figures.
+func newChunk(size int) *chunk {
 	return &chunk{rows: make([]figure, 0, size)}
 }
 

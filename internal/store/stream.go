@@ -100,7 +100,7 @@ func (s *Store) ImportStream(ctx context.Context, up StreamUpload, fill func(add
 	}()
 	// The first chunks are small, so that the writer starts soon.
 	size := firstChunk
-	c := num.chunk(size)
+	c := newChunk(size)
 	add := func(o indicators.Observation) error {
 		if err := failed(); err != nil {
 			return err
@@ -110,7 +110,7 @@ func (s *Store) ImportStream(ctx context.Context, up StreamUpload, fill func(add
 			c.sort()
 			chunks <- c
 			size = min(2*size, streamChunk)
-			c = num.chunk(size)
+			c = newChunk(size)
 		}
 		return nil
 	}

@@ -166,7 +166,7 @@ func writeObservations(ctx context.Context, tx *sql.Tx, uploadID int64, obs []in
 	}
 	defer w.close()
 	w.keep = true
-	c := num.chunk(len(obs))
+	c := newChunk(len(obs))
 	for _, o := range obs {
 		num.add(c, o)
 	}
