@@ -60,7 +60,7 @@ func TestNeighbourStats(t *testing.T) {
 		series("C", map[int]any{2021: 400.0, 2022: "c"}),
 		series("New", map[int]any{2022: 0.0}), // created in 2021/22
 	}
-	st := indicators.NeighbourStats([]indicators.Period{2021, 2022}, ns)
+	st := indicators.NeighbourStats([]indicators.Period{2021, 2022}, indicators.Series{}, ns)
 	if *st[0].Mean != 250 || *st[0].Min != 100 || *st[0].Max != 400 || st[0].Used != 2 || st[0].Of != 4 {
 		t.Errorf("2020/21 = mean %v min %v max %v, %d of %d; want 250, 100, 400, 2 of 4", *st[0].Mean, *st[0].Min, *st[0].Max, st[0].Used, st[0].Of)
 	}
@@ -72,9 +72,41 @@ func TestNeighbourStats(t *testing.T) {
 	if *st[1].Mean != 500.0/3 || *st[1].Min != 0 || st[1].Used != 3 || st[1].Missing[0].Name != "C" {
 		t.Errorf("2021/22 = mean %v min %v, %d used, missing %+v", *st[1].Mean, *st[1].Min, st[1].Used, st[1].Missing)
 	}
-	none := indicators.NeighbourStats([]indicators.Period{2019}, ns)
+	none := indicators.NeighbourStats([]indicators.Period{2019}, indicators.Series{}, ns)
 	if none[0].Mean != nil || none[0].Used != 0 {
 		t.Errorf("a year with no figures: %+v", none[0])
+	}
+}
+
+// TestNeighbourStats_SharedPredecessor: before 2021/22 North and West
+// Northamptonshire both carry the county's figure. Neither is the other's
+// comparator for those years, and a third area counts the county once.
+func TestNeighbourStats_SharedPredecessor(t *testing.T) {
+	def := &indicators.Definition{ID: "r", Unit: indicators.UnitRate, Decimals: 1}
+	county := indicators.Geography{Code: "E10000021", Name: "Northamptonshire", Level: indicators.LevelLocal}
+	successor := func(code, name string, own float64) indicators.Series {
+		g := indicators.Geography{Code: code, Name: name, Level: indicators.LevelLocal}
+		v1, v2 := 500.0, own
+		return indicators.NewSeries(def, g, []indicators.Observation{
+			{Indicator: "r", Geography: county, Period: 2021, Value: &v1},
+			{Indicator: "r", Geography: g, Period: 2022, Value: &v2},
+		})
+	}
+	north, west := successor("E06000061", "North Northamptonshire", 300), successor("E06000062", "West Northamptonshire", 400)
+	v := 100.0
+	other := indicators.NewSeries(def, indicators.Geography{Code: "E06000030", Name: "Swindon"},
+		[]indicators.Observation{{Indicator: "r", Geography: indicators.Geography{Code: "E06000030"}, Period: 2021, Value: &v}})
+
+	st := indicators.NeighbourStats([]indicators.Period{2021, 2022}, west, []indicators.Series{north, other})
+	if st[0].Used != 1 || *st[0].Mean != 100 || len(st[0].Missing) != 1 || st[0].Missing[0].Name != "North Northamptonshire" {
+		t.Errorf("West Northamptonshire 2020/21: used %d, missing %+v; want North Northamptonshire left out", st[0].Used, st[0].Missing)
+	}
+	if st[1].Used != 1 || *st[1].Mean != 300 {
+		t.Errorf("West Northamptonshire 2021/22: used %d; want North Northamptonshire's own figure", st[1].Used)
+	}
+	swindon := indicators.NeighbourStats([]indicators.Period{2021}, other, []indicators.Series{north, west})
+	if swindon[0].Used != 1 || *swindon[0].Mean != 500 || len(swindon[0].Missing) != 1 {
+		t.Errorf("Swindon 2020/21: used %d, missing %+v; want the county counted once", swindon[0].Used, swindon[0].Missing)
 	}
 }
 

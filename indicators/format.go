@@ -105,13 +105,44 @@ func (d *Definition) ChangePhrase(p Point) string {
 	}
 	dir := direction(*p.Change, d.Decimals)
 	if dir == "unchanged" {
-		return fmt.Sprintf("unchanged on %s", p.Period.Prev())
+		return "unchanged on " + d.Label(p.Period.Prev())
 	}
 	s := dir + " " + d.Magnitude(*p.Change)
 	if p.ChangePct != nil && !d.IsPercent() {
 		s += " (" + FormatNumber(math.Abs(*p.ChangePct), 1) + "%)"
 	}
-	return s + " on " + p.Period.Prev().String()
+	return s + " on " + d.Label(p.Period.Prev())
+}
+
+// Label names a period as the indicator's figures are dated: "2024/25"
+// for a flow in the year, "31 March 2025" for a stock taken at its end,
+// "mid-2024" for a mid-year population estimate.
+func (d *Definition) Label(p Period) string {
+	switch {
+	case d.Stock:
+		return "31 March " + strconv.Itoa(p.EndYear())
+	case d.isMidYear():
+		return "mid-" + strconv.Itoa(p.EndYear()-1)
+	}
+	return p.String()
+}
+
+// When dates a figure in a sentence: "in 2024/25", "at 31 March 2025",
+// "in mid-2024".
+func (d *Definition) When(p Period) string {
+	if d.Stock {
+		return "at " + d.Label(p)
+	}
+	return "in " + d.Label(p)
+}
+
+func (d *Definition) isMidYear() bool {
+	for _, f := range d.EES {
+		if f.MidYear {
+			return true
+		}
+	}
+	return false
 }
 
 // Headline is the one-line summary of a series shown above its chart:
@@ -123,7 +154,7 @@ func (s Series) Headline() string {
 	if !ok {
 		return "No figures have been published for " + s.Geography.Name + "."
 	}
-	out := fmt.Sprintf("%s %s in %s", d.FormatValue(*latest.Value), d.Noun, latest.Period)
+	out := fmt.Sprintf("%s %s %s", d.FormatValue(*latest.Value), d.Noun, d.When(latest.Period))
 	if latest.Change != nil {
 		out += ", " + d.ChangePhrase(latest)
 	}
@@ -131,13 +162,13 @@ func (s Series) Headline() string {
 		c := *latest.Value - *start.Value
 		since := direction(c, d.Decimals)
 		if since == "unchanged" {
-			out += "; unchanged since " + start.Period.String()
+			out += "; unchanged since " + d.Label(start.Period)
 		} else {
 			out += "; " + since + " " + d.Magnitude(c)
 			if !d.IsPercent() && *start.Value != 0 {
 				out += " (" + FormatNumber(math.Abs(c / *start.Value * 100), 1) + "%)"
 			}
-			out += " since " + start.Period.String()
+			out += " since " + d.Label(start.Period)
 		}
 	}
 	return out

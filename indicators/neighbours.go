@@ -23,20 +23,37 @@ type Missing struct {
 }
 
 // NeighbourStats computes, for each period, the summary of the
-// neighbours' series.
-func NeighbourStats(periods []Period, neighbours []Series) []NeighbourStat {
+// neighbours' series. A neighbour whose figure for a year was published
+// for the same area as area's (both successors of one former county), or
+// for the same area as another neighbour's, is left out of that year and
+// named: an area is never its own comparator, and no figure counts twice.
+func NeighbourStats(periods []Period, area Series, neighbours []Series) []NeighbourStat {
 	out := make([]NeighbourStat, 0, len(periods))
 	byPeriod := make([]map[Period]Point, len(neighbours))
 	for i, s := range neighbours {
 		byPeriod[i] = publishedPoints(s)
 	}
+	own := publishedPoints(area)
 	for _, per := range periods {
 		st := NeighbourStat{Period: per, Of: len(neighbours)}
+		counted := map[string]string{}
+		if p, ok := own[per]; ok {
+			if code, _ := p.PublishedFor(area.Geography); code != "" {
+				counted[code] = area.Geography.Name
+			}
+		}
 		var vals []float64
 		for i, s := range neighbours {
 			p, ok := byPeriod[i][per]
+			code, name := p.PublishedFor(s.Geography)
 			switch {
+			case ok && p.Value != nil && code != "" && counted[code] != "":
+				st.Missing = append(st.Missing, Missing{Name: s.Geography.Name,
+					Reason: "its figure for this year is " + name + "'s, as is " + counted[code] + "'s"})
 			case ok && p.Value != nil:
+				if code != "" {
+					counted[code] = s.Geography.Name
+				}
 				vals = append(vals, *p.Value)
 			case ok:
 				st.Missing = append(st.Missing, Missing{Name: s.Geography.Name, Reason: string(p.Symbol) + ": " + p.Symbol.Meaning()})

@@ -12,6 +12,9 @@ type Observation struct {
 	// Earlier is the value this one revised, if it revised a different
 	// figure or symbol; nil for a value as first published.
 	Earlier *Observation
+	// Release names the upload that published a revised-away figure (the
+	// first of its files), on the Earlier observation only.
+	Release string
 }
 
 // Same reports whether o and p publish the same figure, symbol and note.

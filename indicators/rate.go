@@ -60,6 +60,9 @@ func RateObservations(rateID string, count, published, population Series) []Obse
 	var out []Observation
 	for _, c := range count.Points {
 		o := Observation{Indicator: rateID, Geography: count.Geography, Period: c.Period}
+		if c.GeographyCode != "" { // a predecessor's figure, rated on its own population
+			o.Geography = Geography{Code: c.GeographyCode, Name: c.GeographyName, Level: count.Geography.Level}
+		}
 		p, hasPub := pub[c.Period]
 		n, hasPop := pop[c.Period]
 		switch {

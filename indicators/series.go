@@ -23,6 +23,17 @@ type Point struct {
 	// (shown "r", as official statistics do); Previous is that figure.
 	Revised  bool         `json:"revised"`
 	Previous *Observation `json:"-"`
+	// PreviousValue, PreviousSymbol and PreviousRelease repeat Previous
+	// for the JSON: the figure a revised value replaced and the upload or
+	// release that published it.
+	PreviousValue   *float64 `json:"previous_value,omitempty"`
+	PreviousSymbol  Symbol   `json:"previous_symbol,omitempty"`
+	PreviousRelease string   `json:"previous_release,omitempty"`
+	// GeographyCode is the area the value was published for, when it is
+	// not the series' own: a predecessor's figure, shown before a boundary
+	// change. GeographyName is its name.
+	GeographyCode string `json:"geography_code,omitempty"`
+	GeographyName string `json:"-"`
 }
 
 // Series is an indicator's values for one geography, one point a year from
@@ -65,6 +76,16 @@ func NewSeries(def *Definition, geo Geography, obs []Observation) Series {
 		if ok {
 			pt.Value, pt.Symbol, pt.Note = o.Value, o.Symbol, o.Note
 			pt.Revised, pt.Previous = o.Earlier != nil, o.Earlier
+			if o.Earlier != nil {
+				pt.PreviousValue, pt.PreviousSymbol, pt.PreviousRelease = o.Earlier.Value, o.Earlier.Symbol, o.Earlier.Release
+			}
+			if o.Geography.Code != "" && o.Geography.Code != geo.Code {
+				pt.GeographyCode, pt.GeographyName = o.Geography.Code, o.Geography.Name
+				pt.Notes = def.NotesFor(p, o.Geography.Code)
+				if pt.Notes == nil {
+					pt.Notes = []string{}
+				}
+			}
 			if o.Note != "" {
 				pt.Notes = append(pt.Notes, o.Note)
 			}
@@ -106,6 +127,15 @@ func change(def *Definition, prev, cur *Point, published bool) (diff, pct *float
 	}
 	r := d / *prev.Value * 100
 	return diff, &r, ""
+}
+
+// PublishedFor is the code and name of the area p's value was published
+// for: a predecessor's, or else the series' own area, g.
+func (p Point) PublishedFor(g Geography) (code, name string) {
+	if p.GeographyCode != "" {
+		return p.GeographyCode, p.GeographyName
+	}
+	return g.Code, g.Name
 }
 
 // Latest returns the last point with a value, if any.

@@ -340,8 +340,15 @@ func TestNewSeries(t *testing.T) {
 		if got := s.Points[0].Notes; got == nil || len(got) != 0 {
 			t.Errorf("2012/13 notes = %#v, want an empty, non-nil list", got)
 		}
-		if got := s.Points[1].Notes; len(got) != 1 {
-			t.Errorf("2013/14 notes = %q, want the definition's one note", got)
+		if got := s.Points[1].Notes; len(got) != 2 {
+			t.Errorf("England's 2013/14 notes = %q, want the definition's note for every area and England's own", got)
+		}
+		hackney := indicators.Geography{Code: "E09000012", Name: "Hackney", Level: indicators.LevelLocal}
+		for i := range obs {
+			obs[i].Geography = hackney
+		}
+		if got := indicators.NewSeries(def, hackney, obs).Points[1].Notes; len(got) != 1 || strings.Contains(got[0], "England") {
+			t.Errorf("Hackney's 2013/14 notes = %q, want only the note for every area", got)
 		}
 		if got, want := s.Points[2].Notes, []string{"Provisional."}; !equalStrings(got, want) {
 			t.Errorf("2014/15 notes = %q, want %q", got, want)

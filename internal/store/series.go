@@ -4,34 +4,62 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"cptrends/indicators"
 )
 
+// SeriesKey names one series: an indicator in one area.
+type SeriesKey struct {
+	Indicator, Geography string
+}
+
 const observationsQuery = `
-SELECT c.period, c.value, c.symbol, c.note, c.geography_name, c.geography_level, p.upload_id IS NOT NULL, p.value, p.symbol
+SELECT c.indicator, c.geography_code, c.period, c.value, c.symbol, c.note, c.geography_name, c.geography_level,
+       p.upload_id IS NOT NULL, p.value, p.symbol, COALESCE(pf.name, '')
 FROM current_observations c
 LEFT JOIN figures p ON p.series_id = c.series_id AND p.period = c.period AND p.upload_id = c.replaces
-WHERE c.indicator = ? AND c.geography_code = ?
-ORDER BY c.period`
+LEFT JOIN upload_files pf ON pf.upload_id = c.replaces AND pf.position = 0
+WHERE c.indicator IN (%s) AND c.geography_code IN (%s)
+ORDER BY c.indicator, c.geography_code, c.period`
 
 // Observations returns the current values of one indicator for one
 // geography, in period order.
 func (s *Store) Observations(ctx context.Context, indicator, geography string) ([]indicators.Observation, error) {
-	rows, err := s.db.QueryContext(ctx, observationsQuery, indicator, geography)
+	m, err := s.SeriesObservations(ctx, []string{indicator}, []string{geography})
+	return m[SeriesKey{indicator, geography}], err
+}
+
+// SeriesObservations returns, in one query, the current values of every
+// one of the indicators in every one of the geographies, each series in
+// period order. A series with no values is absent from the map.
+func (s *Store) SeriesObservations(ctx context.Context, ids, codes []string) (map[SeriesKey][]indicators.Observation, error) {
+	out := map[SeriesKey][]indicators.Observation{}
+	if len(ids) == 0 || len(codes) == 0 {
+		return out, nil
+	}
+	args := make([]any, 0, len(ids)+len(codes))
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	for _, c := range codes {
+		args = append(args, c)
+	}
+	q := fmt.Sprintf(observationsQuery, placeholders(len(ids)), placeholders(len(codes)))
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: observations %q: %w", indicator, err)
+		return nil, fmt.Errorf("store: observations %q: %w", ids, err)
 	}
 	defer rows.Close()
-	var out []indicators.Observation
 	for rows.Next() {
-		o := indicators.Observation{Indicator: indicator, Geography: indicators.Geography{Code: geography}}
+		var o indicators.Observation
 		var period int
 		var value, earlier sql.NullFloat64
 		var replaced bool
 		var earlierSymbol sql.NullString
-		if err := rows.Scan(&period, &value, &o.Symbol, &o.Note, &o.Geography.Name, &o.Geography.Level,
-			&replaced, &earlier, &earlierSymbol); err != nil {
+		var release string
+		if err := rows.Scan(&o.Indicator, &o.Geography.Code, &period, &value, &o.Symbol, &o.Note, &o.Geography.Name, &o.Geography.Level,
+			&replaced, &earlier, &earlierSymbol, &release); err != nil {
 			return nil, fmt.Errorf("store: scan observation: %w", err)
 		}
 		o.Period = indicators.Period(period)
@@ -39,14 +67,20 @@ func (s *Store) Observations(ctx context.Context, indicator, geography string) (
 		if replaced {
 			// Only a different figure or symbol is a revision; a new note is not.
 			e := o
-			e.Value, e.Symbol, e.Note, e.Earlier = floatPtr(earlier), indicators.Symbol(earlierSymbol.String), "", nil
+			e.Value, e.Symbol, e.Note, e.Earlier, e.Release = floatPtr(earlier), indicators.Symbol(earlierSymbol.String), "", nil, release
 			if !sameFigure(e, o) {
 				o.Earlier = &e
 			}
 		}
-		out = append(out, o)
+		k := SeriesKey{o.Indicator, o.Geography.Code}
+		out[k] = append(out[k], o)
 	}
 	return out, rows.Err()
+}
+
+// placeholders is n question marks separated by commas.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }
 
 // Geography returns the name and level last published for code.

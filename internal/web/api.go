@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 
 	"cptrends/indicators"
@@ -67,25 +66,13 @@ func (s *Server) handleAPIIndicatorShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	geo, err := s.geography(c.Request().Context(), c.QueryParam("geography"))
+	geo, err := s.fig.Geography(c.Request().Context(), s.fig.Current(c.QueryParam("geography")))
 	if err != nil {
 		return err
 	}
-	sr, err := s.series(c.Request().Context(), d, geo)
+	sr, err := s.fig.Series(c.Request().Context(), d, geo)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, apiSeries{Indicator: s.toAPI(d), Geography: geo, Points: nonNil(sr.Points)})
-}
-
-// geography finds the area a request names by its ONS code; England when
-// it names none.
-func (s *Server) geography(ctx context.Context, code string) (indicators.Geography, error) {
-	if code == "" || code == indicators.EnglandCode {
-		return indicators.England, nil
-	}
-	if !indicators.ValidCode(code) {
-		return indicators.Geography{}, indicators.Errorf(indicators.EINVALID, "%q is not an ONS geography code (a capital letter and eight digits).", code)
-	}
-	return s.store.Geography(ctx, code)
 }

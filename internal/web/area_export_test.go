@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -32,8 +33,8 @@ func TestAreaExports(t *testing.T) {
 		if err != nil || len(rows) < 2 {
 			t.Fatalf("csv: %v, %d rows", err, len(rows))
 		}
-		last := len(rows[0]) - 1
-		if rows[0][last] != "statistical_neighbours" || rows[1][2] != "E09000007" || rows[1][last] != camdenSet {
+		last := slices.Index(rows[0], "statistical_neighbours")
+		if last < 0 || rows[1][2] != "E09000007" || rows[1][last] != camdenSet {
 			t.Errorf("header %q, first row %q", rows[0], rows[1])
 		}
 		eng, _ := csv.NewReader(get(t, srv, "/indicators/referrals.csv").Body).ReadAll()

@@ -188,7 +188,7 @@ func TestAreas(t *testing.T) {
 		// England 2024/25 has no published rate in these files:
 		// 632,830 / 12,183,016 (mid-2024) × 10,000 = 519.4.
 		mustDoc(t, srv, "/indicators/referrals?area=E12000002")
-		cdef, sr, ok, err := srv.comparable(ctx, mustDef(t, "referrals"), indicators.England)
+		cdef, sr, ok, err := srv.fig.Comparable(ctx, mustDef(t, "referrals"), indicators.England)
 		if err != nil || !ok {
 			t.Fatal(err)
 		}
@@ -197,7 +197,7 @@ func TestAreas(t *testing.T) {
 			t.Errorf("England 2024/25 rate = %v %q, want 519.4 computed", p.Value, p.Note)
 		}
 		// Plans starting in Hackney 2023/24, computed: count / mid-2023 × 10,000.
-		_, hs, _, err := srv.comparable(ctx, mustDef(t, "cpp_started"), indicators.Geography{Code: "E09000012", Name: "Hackney", Level: indicators.LevelLocal})
+		_, hs, _, err := srv.fig.Comparable(ctx, mustDef(t, "cpp_started"), indicators.Geography{Code: "E09000012", Name: "Hackney", Level: indicators.LevelLocal})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -308,7 +308,7 @@ func TestAreas(t *testing.T) {
 		if !strings.Contains(row, "break in series") || !strings.Contains(row, "Break in series") {
 			t.Errorf("Cumberland 2023/24 row %q: want a break, no change", strings.Join(strings.Fields(row), " "))
 		}
-		if !strings.Contains(d.Find(dataTable).Text(), "Figure for Cumbria (E10000006)") {
+		if !strings.Contains(d.Find(dataTable).Text(), "Figure for Cumbria (former county), E10000006.") {
 			t.Errorf("Cumbria's earlier figures are not labelled")
 		}
 		cumbria := mustDoc(t, srv, "/?area=E10000006")
@@ -357,4 +357,13 @@ func value(t *testing.T, st *store.Store, id, code string, endYear int) float64 
 	}
 	t.Fatalf("%s %s %d: no value", id, code, endYear)
 	return 0
+}
+
+func pointsAt(s indicators.Series, per indicators.Period) (indicators.Point, bool) {
+	for _, p := range s.Points {
+		if p.Period == per {
+			return p, true
+		}
+	}
+	return indicators.Point{}, false
 }

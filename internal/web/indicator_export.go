@@ -3,12 +3,11 @@ package web
 import (
 	"archive/zip"
 	"bytes"
-	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"cptrends/indicators"
+	"cptrends/internal/figures"
 
 	"github.com/labstack/echo/v4"
 )
@@ -45,7 +44,7 @@ func (s *Server) handleIndicatorZip(c echo.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	body, err := seriesCSV(sr, set)
+	body, err := figures.CSV(sr, set)
 	if err != nil {
 		return err
 	}
@@ -55,7 +54,7 @@ func (s *Server) handleIndicatorZip(c echo.Context, id string) error {
 	for _, f := range []struct {
 		name string
 		body []byte
-	}{{"data.csv", body}, {"metadata.txt", []byte(metadataText(sr, set, stamp, now))}} {
+	}{{"data.csv", body}, {"metadata.txt", []byte(figures.Metadata(sr, set, stamp, now))}} {
 		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.name, Method: zip.Deflate, Modified: now})
 		if err != nil {
 			return err
@@ -74,73 +73,22 @@ func (s *Server) handleIndicatorZip(c echo.Context, id string) error {
 // download loads what every data download of an indicator needs: the
 // series of the area in the address (England when none) and the
 // neighbour set its page compares it with.
-func (s *Server) download(c echo.Context, id string) (d *indicators.Definition, sr indicators.Series, set string, stamp dataStamp, err error) {
+func (s *Server) download(c echo.Context, id string) (d *indicators.Definition, sr indicators.Series, set string, stamp figures.Stamp, err error) {
 	if d, err = s.lookup(id); err != nil {
 		return
 	}
 	ctx := c.Request().Context()
-	if stamp, err = s.dataStamp(ctx); err != nil {
+	if stamp, err = s.fig.Stamp(ctx); err != nil {
 		return
 	}
 	geo, err := s.requestArea(c)
 	if err != nil {
 		return
 	}
-	if sr, err = s.series(ctx, d, geo); err != nil {
+	if sr, err = s.fig.Series(ctx, d, geo); err != nil {
 		return
 	}
-	set, err = s.neighbourSet(ctx, d, geo)
+	set, err = s.fig.NeighbourSet(ctx, d, geo)
 	return
 }
 
-// metadataText says what data.csv holds, in plain text.
-func metadataText(sr indicators.Series, neighbours string, stamp dataStamp, made time.Time) string {
-	d := sr.Definition
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n\n", d.Title)
-	fmt.Fprintf(&b, "Indicator id: %s\n", d.ID)
-	fmt.Fprintf(&b, "Geography: %s (%s)\n", sr.Geography.Name, sr.Geography.Code)
-	if neighbours != "" {
-		fmt.Fprintf(&b, "%s. The area's page compares it with their average, England and its region.\n", neighbours)
-	}
-	if n := len(sr.Points); n > 0 {
-		fmt.Fprintf(&b, "Years: %s to %s (reporting years ending 31 March)\n", sr.Points[0].Period, sr.Points[n-1].Period)
-	}
-	fmt.Fprintf(&b, "Unit: %s\n", d.Unit)
-	fmt.Fprintf(&b, "Data version: %d\n", stamp.Version)
-	if !stamp.Updated.IsZero() {
-		fmt.Fprintf(&b, "Data last updated: %s\n", stamp.Updated.UTC().Format(time.RFC3339))
-	}
-	fmt.Fprintf(&b, "File made: %s\n", made.UTC().Format(time.RFC3339))
-	fmt.Fprintf(&b, "\nDefinition\n%s\n", d.Definition)
-	fmt.Fprintf(&b, "\nSource\n%s\n", d.Source.Name)
-	if d.Source.URL != "" {
-		fmt.Fprintf(&b, "%s\n", d.Source.URL)
-	}
-	if len(d.Breaks) > 0 {
-		b.WriteString("\nBreaks in series (no change is computed across a break)\n")
-		for _, br := range d.Breaks {
-			fmt.Fprintf(&b, "- Before %s: %s\n", br.Period, br.Explanation)
-		}
-	}
-	if len(d.Notes) > 0 {
-		b.WriteString("\nNotes on particular years\n")
-		for _, n := range d.Notes {
-			fmt.Fprintf(&b, "- %s: %s\n", n.Period, n.Text)
-		}
-	}
-	if len(d.Footnotes) > 0 {
-		b.WriteString("\nFootnotes\n")
-		for i, f := range d.Footnotes {
-			fmt.Fprintf(&b, "%d. %s\n", i+1, f)
-		}
-	}
-	b.WriteString("\nColumns of data.csv\n" +
-		"indicator, period, geography_code, geography_name, value, note: the cptrends upload format (value is a number or a suppression symbol)\n" +
-		"change, change_pct: change on the previous year (percentage points for percentages; change_pct in per cent); empty where none can be computed\n" +
-		"break_before: a break in series lies between the previous year and this one\n" +
-		"secondary_source: the figure is quoted from a secondary source\n" +
-		"caveats: the definition's notes on this year\n" +
-		"statistical_neighbours: the neighbour set the area's page compares it with; empty for England and areas with none\n")
-	return b.String()
-}

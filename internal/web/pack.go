@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"cptrends/indicators"
+	"cptrends/internal/figures"
 
 	"github.com/labstack/echo/v4"
 )
@@ -13,9 +14,9 @@ import (
 type packPage struct {
 	layout
 	Geography indicators.Geography
-	Data      dataStamp
+	Data      figures.Stamp
 	Made      time.Time
-	Figures   []figureView
+	Figures   []figures.Figure
 	Overview  bool
 }
 
@@ -27,7 +28,7 @@ func (s *Server) handlePack(c echo.Context) error {
 	geo := indicators.England
 	page := packPage{layout: s.layout(c, "Evidence pack: child protection in "+geo.Name), Geography: geo, Made: time.Now()}
 	var err error
-	if page.Data, err = s.dataStamp(ctx); err != nil {
+	if page.Data, err = s.fig.Stamp(ctx); err != nil {
 		return err
 	}
 	var defs []*indicators.Definition
@@ -45,17 +46,13 @@ func (s *Server) handlePack(c echo.Context) error {
 	}
 	if len(defs) == 0 {
 		page.Overview = true
-		if page.Figures, err = s.overviewFigures(ctx, geo); err != nil {
-			return err
-		}
+		page.Figures, err = s.fig.OverviewFigures(ctx, geo)
+	} else {
+		page.Figures, err = s.fig.IndicatorFigures(ctx, defs, geo)
 	}
-	for _, d := range defs {
-		f, err := s.indicatorFigure(ctx, d, geo)
-		if err != nil {
-			return err
-		}
-		page.Figures = append(page.Figures, f)
+	if err != nil {
+		return err
 	}
-	page.Figures = stamped(page.Figures, page.Data)
+	page.Figures = figures.Stamped(page.Figures, page.Data)
 	return s.render(c, http.StatusOK, "pack", page)
 }

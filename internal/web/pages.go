@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cptrends/internal/figures"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -163,12 +164,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 }
 
 // london is where the figures' readers are; dates are shown in UK time.
-var london = func() *time.Location {
-	if loc, err := time.LoadLocation("Europe/London"); err == nil {
-		return loc
-	}
-	return time.UTC
-}()
+var london = figures.London
 
 func (s *Server) handleHealth(c echo.Context) error {
 	if err := s.store.Ping(c.Request().Context()); err != nil {

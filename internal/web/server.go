@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"cptrends/indicators"
+	"cptrends/internal/figures"
 	"cptrends/internal/ingest"
 	"cptrends/internal/store"
 
@@ -69,6 +70,7 @@ type Server struct {
 	throttle   *throttle
 	uploadRate echo.MiddlewareFunc
 	cache      *pageCache
+	fig        *figures.Reader
 }
 
 // New builds the server and its routes.
@@ -89,7 +91,7 @@ func New(st *store.Store, cat *indicators.Catalog, opts Options) (*Server, error
 		opts.MaxUploadBytes = ingest.DefaultMaxFileSize
 	}
 	s := &Server{echo: echo.New(), store: st, cat: cat, log: log, assets: as, opts: opts,
-		throttle: newThrottle(5, 15*time.Minute), uploadRate: limitUploads(), cache: newPageCache()}
+		throttle: newThrottle(5, 15*time.Minute), uploadRate: limitUploads(), cache: newPageCache(), fig: figures.New(st, cat)}
 	if s.pages, err = loadPages(s.templateFuncs()); err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"cptrends/assets"
+	"cptrends/internal/figures"
 	"cptrends/internal/store"
 
 	"github.com/labstack/echo/v4"
@@ -62,7 +63,7 @@ var loadOfflineFiles = sync.OnceValues(func() (*offlineFiles, error) {
 
 type snapshotFilePage struct {
 	Snap   store.Snapshot
-	Doc    snapshotDoc
+	Doc    figures.SnapshotDoc
 	Online string
 	Made   time.Time
 	Files  *offlineFiles

@@ -8,47 +8,17 @@ import (
 	"strings"
 
 	"cptrends/indicators"
+	"cptrends/internal/figures"
 	"cptrends/internal/store"
 
 	"github.com/labstack/echo/v4"
 )
 
-// overviewSubject is the snapshot subject of the overview's four figures.
-const overviewSubject = "overview"
-
-// snapshotDoc is what a snapshot keeps: everything its page shows, as it
-// was drawn. Pages of a snapshot read only this, never current data.
-type snapshotDoc struct {
-	Heading   string               `json:"heading"`
-	Geography indicators.Geography `json:"geography"`
-	Data      dataStamp            `json:"data"`
-	Figures   []figureView         `json:"figures"`
-	// Compare is an area's comparison with England, its region and its
-	// statistical neighbours, as the indicator's page showed it; absent for
-	// England, the overview and snapshots made before areas had one.
-	Compare *compareView `json:"compare,omitempty"`
-}
-
-// subjectFigures builds, from the current data, the figures a page shows:
-// the overview's four, or one indicator's.
-func (s *Server) subjectFigures(ctx context.Context, subject string, geo indicators.Geography) (string, []figureView, error) {
-	if subject == overviewSubject {
-		figs, err := s.overviewFigures(ctx, geo)
-		return "Child protection in " + geo.Name, figs, err
-	}
-	d, err := s.lookup(subject)
-	if err != nil {
-		return "", nil, err
-	}
-	f, err := s.indicatorFigure(ctx, d, geo)
-	return d.Title, []figureView{f}, err
-}
-
 // subjectPath is the address of the live page a snapshot was taken from,
 // with its area.
 func subjectPath(subject, geography string) string {
 	q := areaQuery(indicators.Geography{Code: geography})
-	if subject == overviewSubject {
+	if subject == figures.OverviewSubject {
 		return "/" + q
 	}
 	return "/indicators/" + subject + q
@@ -63,36 +33,23 @@ func (s *Server) handleSnapshotCreate(c echo.Context) error {
 	if subject == "" {
 		return indicators.Errorf(indicators.EINVALID, "Say which figures to snapshot: an indicator id, or overview.")
 	}
-	geo, err := s.geography(ctx, strings.TrimSpace(c.FormValue("geography")))
+	geo, err := s.fig.Geography(ctx, s.fig.Current(strings.TrimSpace(c.FormValue("geography"))))
 	if err != nil {
 		return err
 	}
 	// An upload committed while the figures are read makes CreateSnapshot
 	// refuse; read them again, a few times at most.
 	for try := 1; ; try++ {
-		stamp, err := s.dataStamp(ctx)
+		doc, err := s.fig.Snapshot(ctx, subject, geo)
 		if err != nil {
 			return err
 		}
-		heading, figs, err := s.subjectFigures(ctx, subject, geo)
-		if err != nil {
-			return err
-		}
-		doc := snapshotDoc{Heading: heading, Geography: geo, Data: stamp, Figures: stamped(figs, stamp)}
-		if subject != overviewSubject {
-			d, _ := s.lookup(subject) // found by subjectFigures
-			if doc.Compare, err = s.compare(ctx, d, geo); err != nil {
-				return err
-			}
-			if doc.Compare != nil {
-				doc.Compare.Stamp = stamp.String()
-			}
-		}
+		heading, stamp := doc.Heading, doc.Data
 		content, err := json.Marshal(doc)
 		if err != nil {
 			return fmt.Errorf("web: encode snapshot: %w", err)
 		}
-		sn := store.Snapshot{Subject: subject, Geography: geo.Code, Indicators: docIndicators(doc), Title: title, Comment: comment,
+		sn := store.Snapshot{Subject: subject, Geography: geo.Code, Indicators: doc.Indicators(), Title: title, Comment: comment,
 			CreatedBy: currentUser(c).Name, DataVersion: stamp.Version, Content: content}
 		if sn.Title == "" {
 			sn.Title = heading
@@ -109,29 +66,18 @@ func (s *Server) handleSnapshotCreate(c echo.Context) error {
 	}
 }
 
-// docIndicators lists the indicator ids a snapshot's figures show.
-func docIndicators(doc snapshotDoc) []string {
-	var ids []string
-	for _, f := range doc.Figures {
-		for _, sr := range f.Series {
-			ids = append(ids, sr.Definition.ID)
-		}
-	}
-	return ids
-}
-
 // loadSnapshot reads a snapshot and its frozen figures. Ids of the wrong
 // shape are refused before any lookup.
-func (s *Server) loadSnapshot(ctx context.Context, id string) (store.Snapshot, snapshotDoc, error) {
+func (s *Server) loadSnapshot(ctx context.Context, id string) (store.Snapshot, figures.SnapshotDoc, error) {
 	if !store.ValidSnapshotID(id) {
-		return store.Snapshot{}, snapshotDoc{}, indicators.Errorf(indicators.ENOTFOUND, "There is no such snapshot.")
+		return store.Snapshot{}, figures.SnapshotDoc{}, indicators.Errorf(indicators.ENOTFOUND, "There is no such snapshot.")
 	}
 	sn, err := s.store.Snapshot(ctx, id)
 	if err != nil {
-		return sn, snapshotDoc{}, err
+		return sn, figures.SnapshotDoc{}, err
 	}
-	var doc snapshotDoc
-	if err := json.Unmarshal(sn.Content, &doc); err != nil {
+	doc, err := figures.DecodeSnapshot(sn.Content)
+	if err != nil {
 		return sn, doc, fmt.Errorf("web: snapshot %s: %w", id, err)
 	}
 	return sn, doc, nil
@@ -140,7 +86,7 @@ func (s *Server) loadSnapshot(ctx context.Context, id string) (store.Snapshot, s
 type snapshotShowPage struct {
 	layout
 	Snap    store.Snapshot
-	Doc     snapshotDoc
+	Doc     figures.SnapshotDoc
 	Current string
 	// Newer is set when the data has moved on and the figures differ.
 	Newer bool
@@ -164,7 +110,7 @@ func (s *Server) handleSnapshotShow(c echo.Context) error {
 		return err
 	}
 	if v != sn.DataVersion {
-		changes, err := s.changesSince(ctx, doc)
+		changes, err := s.fig.ChangesSince(ctx, sn.Subject, doc)
 		if err != nil {
 			return err
 		}

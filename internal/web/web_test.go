@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"cptrends/indicators"
+	"cptrends/internal/figures"
 	"cptrends/internal/ingest"
 	"cptrends/internal/store"
 
@@ -198,15 +199,15 @@ func TestSymbolsAndHostileText(t *testing.T) {
 	t.Run("CSVFormulaNeutralised", func(t *testing.T) {
 		// The England page's CSV is all ours; check a note cell of the region
 		// through the series the CSV writer shares.
-		if got := safeCell(`=HYPERLINK("x")`); got != `'=HYPERLINK("x")` {
-			t.Errorf("safeCell = %q", got)
+		if got := figures.SafeCell(`=HYPERLINK("x")`); got != `'=HYPERLINK("x")` {
+			t.Errorf("SafeCell = %q", got)
 		}
 		for _, s := range []string{"+1", "-1", "@x", "\tx"} {
-			if !strings.HasPrefix(safeCell(s), "'") {
-				t.Errorf("safeCell(%q) not neutralised", s)
+			if !strings.HasPrefix(figures.SafeCell(s), "'") {
+				t.Errorf("figures.SafeCell(%q) not neutralised", s)
 			}
 		}
-		if safeCell("England") != "England" {
+		if figures.SafeCell("England") != "England" {
 			t.Error("plain text changed")
 		}
 	})

@@ -1,4 +1,4 @@
-package web
+package figures
 
 import (
 	"context"
@@ -9,127 +9,142 @@ import (
 	"cptrends/internal/chart"
 )
 
-// compareView is an area beside England, its region and the average of its
+// Comparison is an area beside England, its region and the average of its
 // statistical neighbours, in a unit that compares areas of different
 // sizes: the indicator's own percentage or rate, or a count's rate per
-// 10,000 children.
-type compareView struct {
-	DOMID     string
-	Def       *indicators.Definition
-	Title     string
-	Option    string
-	Tips      string
-	Summary   string
-	Columns   []string // area, England, region, as named
-	Rows      []compareRow
-	Context   areaContext
-	RateNote  string
-	HasSpread bool
-	Symbols   []indicators.Symbol
+// 10,000 children. Snapshots store it: the json names are permanent.
+type Comparison struct {
+	DOMID     string                 `json:"DOMID"`
+	Def       *indicators.Definition `json:"Def"`
+	Title     string                 `json:"Title"`
+	Option    string                 `json:"Option"`
+	Tips      string                 `json:"Tips"`
+	Summary   string                 `json:"Summary"`
+	Columns   []string               `json:"Columns"` // area, England, region, as named
+	Rows      []CompareRow           `json:"Rows"`
+	Context   AreaContext            `json:"Context"`
+	RateNote  string                 `json:"RateNote"`
+	HasSpread bool                   `json:"HasSpread"`
+	Symbols   []indicators.Symbol    `json:"Symbols"`
 	// Computed says how each computed rate in the table was worked out.
-	Computed []string
+	Computed []string `json:"Computed"`
 	// NeighbourSet names the neighbours used, as exports of the chart say.
-	NeighbourSet string
+	NeighbourSet string `json:"NeighbourSet"`
 	// What an image of the chart carries besides the chart.
-	Subtitle, Source, Notes, Stamp string
+	Subtitle string `json:"Subtitle"`
+	Source   string `json:"Source"`
+	Notes    string `json:"Notes"`
+	Stamp    string `json:"Stamp"`
+	// Series is every series the comparison draws (the area, England, the
+	// region, the neighbours' average), so that a snapshot can say which
+	// of them changed since; absent from snapshots made before.
+	Series []indicators.Series `json:"series,omitempty"`
 }
 
-// compareRow is one year of the comparison table.
-type compareRow struct {
-	Period    string
-	Cells     []compareCell
-	Mean      string
-	Range     string
-	Used, Of  int
-	Missing   string
-	Neighbour bool // whether the area has neighbours at all
+// CompareRow is one year of the comparison table.
+type CompareRow struct {
+	Period    string        `json:"Period"`
+	Cells     []CompareCell `json:"Cells"`
+	Mean      string        `json:"Mean"`
+	Range     string        `json:"Range"`
+	Used      int           `json:"Used"`
+	Of        int           `json:"Of"`
+	Missing   string        `json:"Missing"`
+	Neighbour bool          `json:"Neighbour"` // whether the area has neighbours at all
 }
 
-// compareCell is one area's figure in a year: a value, or a symbol that is
+// CompareCell is one area's figure in a year: a value, or a symbol that is
 // explained and never averaged or ranked.
-type compareCell struct {
-	Text     string
-	Symbol   indicators.Symbol
-	Computed bool
-	Notes    []string
+type CompareCell struct {
+	Text     string            `json:"Text"`
+	Symbol   indicators.Symbol `json:"Symbol"`
+	Computed bool              `json:"Computed"`
+	Notes    []string          `json:"Notes"`
 }
 
-// comparable returns the definition and series an indicator is compared
-// in for an area: a count's rate per 10,000 children, a percentage or
-// rate as it is; ok is false for a count with no rate.
-func (s *Server) comparable(ctx context.Context, def *indicators.Definition, geo indicators.Geography) (*indicators.Definition, indicators.Series, bool, error) {
-	switch {
-	case def.IsPercent() || def.IsRate():
-		sr, err := s.areaSeries(ctx, def, geo)
-		return def, sr, true, err
-	case def.Rate == nil:
-		return nil, indicators.Series{}, false, nil
+// comparable reports whether an indicator has a form that compares areas
+// of different sizes: a percentage, a rate, or a count with a rate.
+func comparable(def *indicators.Definition) bool {
+	return def.IsPercent() || def.IsRate() || def.Rate != nil
+}
+
+// comparableSeries is the series an indicator is compared in for an area,
+// with the definition it is shown under: a count's rate per 10,000
+// children, a percentage or rate as it is.
+func (r *Reader) comparableSeries(l loaded, def *indicators.Definition, geo indicators.Geography) (*indicators.Definition, indicators.Series) {
+	if def.IsPercent() || def.IsRate() || def.Rate == nil {
+		sr := r.series(l, def, geo)
+		return sr.Definition, sr
 	}
-	count, err := s.areaSeries(ctx, def, geo)
-	if err != nil {
-		return nil, count, false, err
-	}
-	rateDef := s.cat.RateDefinition(count.Definition) // with the area's breaks
+	count := r.series(l, def, geo)
+	rateDef := r.Catalog.RateDefinition(count.Definition) // with the area's breaks
 	var published indicators.Series
-	if pd, ok := s.cat.Lookup(def.Rate.Published); ok {
-		if published, err = s.areaSeries(ctx, pd, geo); err != nil {
-			return nil, count, false, err
-		}
+	if pd, ok := r.Catalog.Lookup(def.Rate.Published); ok {
+		published = r.series(l, pd, geo)
 	}
-	popDef, _ := s.cat.Lookup(def.Rate.Population)
-	pop, err := s.areaSeries(ctx, popDef, geo)
-	if err != nil {
-		return nil, count, false, err
-	}
+	popDef, _ := r.Catalog.Lookup(def.Rate.Population)
+	pop := r.series(l, popDef, geo)
 	obs := indicators.RateObservations(rateDef.ID, count, published, pop)
-	return rateDef, indicators.NewSeries(rateDef, geo, obs), true, nil
+	return rateDef, indicators.NewSeries(rateDef, geo, obs)
 }
 
-// compare builds the comparison of an area other than England, or nil
+// Comparable is the series an indicator is compared in for an area, with
+// the definition it is shown under; ok is false for a count with no rate.
+func (r *Reader) Comparable(ctx context.Context, def *indicators.Definition, geo indicators.Geography) (*indicators.Definition, indicators.Series, bool, error) {
+	l, err := r.load(ctx, []*indicators.Definition{def}, []indicators.Geography{geo})
+	if err != nil || !comparable(def) {
+		return nil, indicators.Series{}, false, err
+	}
+	cdef, sr := r.comparableSeries(l, def, geo)
+	return cdef, sr, true, nil
+}
+
+// Compare builds the comparison of an area other than England, or nil
 // where the indicator has no comparable form.
-func (s *Server) compare(ctx context.Context, def *indicators.Definition, geo indicators.Geography) (*compareView, error) {
-	if geo.Code == indicators.EnglandCode {
+func (r *Reader) Compare(ctx context.Context, def *indicators.Definition, geo indicators.Geography) (*Comparison, error) {
+	if geo.Code == indicators.EnglandCode || !comparable(def) {
 		return nil, nil
 	}
-	cdef, area, ok, err := s.comparable(ctx, def, geo)
-	if err != nil || !ok {
-		return nil, err
-	}
-	ac, err := s.areaContext(ctx, geo)
+	ac, err := r.Context(ctx, geo)
 	if err != nil {
 		return nil, err
 	}
-	v := &compareView{DOMID: "compare-" + def.ID, Def: cdef, Context: ac}
+	geos := append([]indicators.Geography{geo, indicators.England}, ac.Neighbours...)
+	if ac.Region != nil {
+		geos = append(geos, *ac.Region)
+	}
+	l, err := r.load(ctx, []*indicators.Definition{def}, geos)
+	if err != nil {
+		return nil, err
+	}
+	return r.compare(l, def, geo, ac)
+}
+
+func (r *Reader) compare(l loaded, def *indicators.Definition, geo indicators.Geography, ac AreaContext) (*Comparison, error) {
+	cdef, area := r.comparableSeries(l, def, geo)
+	v := &Comparison{DOMID: "compare-" + def.ID, Def: cdef, Context: ac}
 	v.Title = fmt.Sprintf("%s: %s compared", cdef.Title, geo.Name)
 	lines := []indicators.Series{area}
-	_, eng, _, err := s.comparable(ctx, def, indicators.England)
-	if err != nil {
-		return nil, err
-	}
+	_, eng := r.comparableSeries(l, def, indicators.England)
 	lines = append(lines, eng)
 	if ac.Region != nil {
-		_, rg, _, err := s.comparable(ctx, def, *ac.Region)
-		if err != nil {
-			return nil, err
-		}
+		_, rg := r.comparableSeries(l, def, *ac.Region)
 		lines = append(lines, rg)
 	}
 	var neighbours []indicators.Series
 	for _, n := range ac.Neighbours {
-		_, ns, _, err := s.comparable(ctx, def, n)
-		if err != nil {
-			return nil, err
-		}
+		_, ns := r.comparableSeries(l, def, n)
 		neighbours = append(neighbours, ns)
 	}
 	periods := periodsOf(area)
-	stats := indicators.NeighbourStats(periods, neighbours)
+	stats := indicators.NeighbourStats(periods, area, neighbours)
 	var meanName string
 	if len(neighbours) > 0 {
 		meanName = fmt.Sprintf("Average of %s's statistical neighbours", geo.Name)
 		lines = append(lines, indicators.NeighbourSeries(cdef, meanName, stats))
 		v.HasSpread = true
 	}
+	v.Series = lines
 	for _, l := range lines[:columns(ac)] {
 		v.Columns = append(v.Columns, l.Geography.Name)
 	}
@@ -139,7 +154,7 @@ func (s *Server) compare(ctx context.Context, def *indicators.Definition, geo in
 	used := map[indicators.Symbol]bool{}
 	var tips [][]string
 	for i, per := range periods {
-		row := compareRow{Period: per.String(), Neighbour: len(neighbours) > 0}
+		row := CompareRow{Period: per.String(), Neighbour: len(neighbours) > 0}
 		tip := []string{per.String()}
 		for _, l := range lines[:len(v.Columns)] {
 			cell := cellFor(cdef, l, per)
@@ -195,7 +210,7 @@ func (s *Server) compare(ctx context.Context, def *indicators.Definition, geo in
 // compareExportText is what an image of the comparison carries besides
 // the chart: the area and years, the source, and the neighbour set, how
 // the average was taken and what the gaps mean, one a line.
-func compareExportText(v *compareView, periods []indicators.Period) (subtitle, source, notes string) {
+func compareExportText(v *Comparison, periods []indicators.Period) (subtitle, source, notes string) {
 	subtitle = v.Context.Area.Name
 	if n := len(periods); n > 0 {
 		subtitle += ", " + periods[0].String() + " to " + periods[n-1].String()
@@ -217,7 +232,7 @@ func compareExportText(v *compareView, periods []indicators.Period) (subtitle, s
 
 // columns counts the areas the table gives a column each: the area,
 // England, and its region if it has one.
-func columns(ac areaContext) int {
+func columns(ac AreaContext) int {
 	if ac.Region != nil {
 		return 3
 	}
@@ -240,22 +255,22 @@ func periodsOf(s indicators.Series) []indicators.Period {
 }
 
 // cellFor is one series' figure for a year, as the table shows it.
-func cellFor(def *indicators.Definition, s indicators.Series, per indicators.Period) compareCell {
+func cellFor(def *indicators.Definition, s indicators.Series, per indicators.Period) CompareCell {
 	for _, p := range s.Points {
 		if p.Period != per {
 			continue
 		}
-		c := compareCell{Symbol: p.Symbol, Notes: p.Notes}
+		c := CompareCell{Symbol: p.Symbol, Notes: p.Notes}
 		c.Text = def.FormatPoint(p)
 		if p.Value != nil {
 			c.Computed = strings.Contains(p.Note, indicators.ComputedRateNote)
 		}
 		return c
 	}
-	return compareCell{Text: "no figure"}
+	return CompareCell{Text: "no figure"}
 }
 
-func computedNote(c compareCell) string {
+func computedNote(c CompareCell) string {
 	for _, n := range c.Notes {
 		if strings.Contains(n, indicators.ComputedRateNote) {
 			return n
@@ -264,7 +279,7 @@ func computedNote(c compareCell) string {
 	return ""
 }
 
-func cellTip(c compareCell) string {
+func cellTip(c CompareCell) string {
 	switch {
 	case c.Symbol != "":
 		return string(c.Symbol) + " (" + c.Symbol.Meaning() + ")"

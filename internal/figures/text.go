@@ -1,4 +1,4 @@
-package web
+package figures
 
 import (
 	"context"
@@ -10,30 +10,31 @@ import (
 	"cptrends/indicators"
 )
 
-// dataStamp names the state of the data that figures were drawn from.
-type dataStamp struct {
+// Stamp names the state of the data that figures were drawn from.
+type Stamp struct {
 	Version int64     `json:"version"`
 	Updated time.Time `json:"updated"`
 }
 
-func (s *Server) dataStamp(ctx context.Context) (dataStamp, error) {
-	v, err := s.store.DataVersion(ctx)
+// Stamp reads the data version and when the data last changed.
+func (r *Reader) Stamp(ctx context.Context) (Stamp, error) {
+	v, err := r.Store.DataVersion(ctx)
 	if err != nil {
-		return dataStamp{}, err
+		return Stamp{}, err
 	}
-	u, err := s.store.LastUpdated(ctx)
-	return dataStamp{Version: v, Updated: u}, err
+	u, err := r.Store.LastUpdated(ctx)
+	return Stamp{Version: v, Updated: u}, err
 }
 
-func (d dataStamp) String() string {
+func (d Stamp) String() string {
 	if d.Updated.IsZero() {
 		return fmt.Sprintf("Data version %d", d.Version)
 	}
-	return fmt.Sprintf("Data version %d, last updated %s", d.Version, d.Updated.In(london).Format("2 January 2006"))
+	return fmt.Sprintf("Data version %d, last updated %s", d.Version, d.Updated.In(London).Format("2 January 2006"))
 }
 
-// stamped marks figures with the data they were drawn from, for images.
-func stamped(figs []figureView, d dataStamp) []figureView {
+// Stamped marks figures with the data they were drawn from, for images.
+func Stamped(figs []Figure, d Stamp) []Figure {
 	for i := range figs {
 		figs[i].Stamp = d.String()
 	}
@@ -46,7 +47,7 @@ const maxImageNote = 220
 // exportText is what an image of the chart carries besides the chart: the
 // area and years, the sources, and short notes (breaks, secondary sources,
 // footnotes), one a line.
-func exportText(series []indicators.Series) (subtitle, source, notes string) {
+func exportText(series []indicators.Series, headlineNotes []string) (subtitle, source, notes string) {
 	var first, last indicators.Period
 	var sources, lines, breaks []string
 	seen := map[string]bool{}
@@ -82,6 +83,9 @@ func exportText(series []indicators.Series) (subtitle, source, notes string) {
 		lines = append(lines, "Dashed vertical lines mark breaks in series (before "+strings.Join(breaks, ", ")+
 			"): figures either side are not comparable.")
 	}
+	for _, n := range headlineNotes {
+		add(&lines, shorten(n, maxImageNote))
+	}
 	if secondary != 0 {
 		lines = append(lines, "Figures before "+secondary.String()+" are quoted from secondary sources and drawn paler or dashed.")
 	}
@@ -104,3 +108,11 @@ func shorten(s string, n int) string {
 	}
 	return string(r) + "…"
 }
+
+// London is where the figures' readers are; dates are shown in UK time.
+var London = func() *time.Location {
+	if loc, err := time.LoadLocation("Europe/London"); err == nil {
+		return loc
+	}
+	return time.UTC
+}()

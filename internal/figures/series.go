@@ -1,0 +1,59 @@
+package figures
+
+import (
+	"context"
+	"strings"
+
+	"cptrends/indicators"
+	"cptrends/internal/store"
+)
+
+// Series is an indicator's series for an area, as every form of it shows
+// it: the page, the chart, the CSV, the JSON, the API and the snapshot.
+func (r *Reader) Series(ctx context.Context, def *indicators.Definition, geo indicators.Geography) (indicators.Series, error) {
+	l, err := r.load(ctx, []*indicators.Definition{def}, []indicators.Geography{geo})
+	if err != nil {
+		return indicators.Series{}, err
+	}
+	return r.series(l, def, geo), nil
+}
+
+// series is an area's series from a batch, with its lineage: an area made
+// by a boundary change carries its predecessor's figures before the
+// change, each marked with the area it was published for, behind a break
+// in series (or joined without one, where only the code changed). The
+// break keeps every change, headline and "since" of the area from reaching
+// back across its creation.
+func (r *Reader) series(l loaded, def *indicators.Definition, geo indicators.Geography) indicators.Series {
+	obs := l[store.SeriesKey{Indicator: def.ID, Geography: geo.Code}]
+	change, succ, ok := r.Areas.Created(geo.Code)
+	if !ok || succ.EarlierFigures == "" {
+		return indicators.NewSeries(def, geo, obs)
+	}
+	own := map[indicators.Period]bool{}
+	for _, o := range obs {
+		own[o.Period] = true
+	}
+	obs = append([]indicators.Observation(nil), obs...)
+	for _, o := range l[store.SeriesKey{Indicator: def.ID, Geography: succ.EarlierFigures}] {
+		if o.Period.Before(change.Period) && !own[o.Period] {
+			if !change.Joined {
+				o.Geography.Name = FormerName(o.Geography)
+			}
+			obs = append(obs, o)
+		}
+	}
+	if !change.Joined {
+		def = def.WithBreak(indicators.Break{Period: change.Period, Explanation: change.Explanation})
+	}
+	return indicators.NewSeries(def, geo, obs)
+}
+
+// FormerName names a predecessor's figures on its successor's chart and
+// table: "Northamptonshire (former county)".
+func FormerName(g indicators.Geography) string {
+	if strings.HasPrefix(g.Code, "E10") {
+		return g.Name + " (former county)"
+	}
+	return g.Name + " (former area)"
+}
