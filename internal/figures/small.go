@@ -62,4 +62,3 @@ func isPopulation(cat *indicators.Catalog, def *indicators.Definition) bool {
 	}
 	return false
 }
-

@@ -91,4 +91,3 @@ func (s *Server) download(c echo.Context, id string) (d *indicators.Definition, 
 	set, err = s.fig.NeighbourSet(ctx, d, geo)
 	return
 }
-
