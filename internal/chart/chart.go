@@ -19,8 +19,11 @@ import (
 // 3:1 contrast with white, as WCAG asks of graphics.
 var palette = []string{"#0072B2", "#D55E00", "#007A5E", "#CC79A7"}
 
-// breakColour draws breaks in series.
-const breakColour = "#505a5f"
+// breakColour draws breaks in series; formerColour a predecessor's figures.
+const (
+	breakColour  = "#505a5f"
+	formerColour = "#505a5f"
+)
 
 // Chart is a figure ready for the page: the ECharts option, and per year
 // the lines of text its tooltip shows.
@@ -225,6 +228,13 @@ func seriesFor(s indicators.Series, index int, periods []indicators.Period, o Op
 		if secondary {
 			name += " (secondary sources)"
 		}
+		// A predecessor's figures, behind the break at the successor's
+		// creation, are a series of their own, named and drawn apart: never
+		// the successor's own figures.
+		former := formerArea(seg)
+		if former != "" {
+			name = d.ShortTitle + ": " + former
+		}
 		ss := charts.SingleSeries{Name: name, Type: d.Chart.Type, Data: data, YAxisIndex: index, Color: colour,
 			LabelLayout: &opts.LabelLayout{HideOverlap: opts.Bool(true)}}
 		switch d.Chart.Type {
@@ -247,9 +257,35 @@ func seriesFor(s indicators.Series, index int, periods []indicators.Period, o Op
 				ss.LineStyle = &opts.LineStyle{Width: 2, Type: "dashed"}
 			}
 		}
+		if former != "" {
+			ss.Color = formerColour
+			ss.Stack = d.ID + "-former"
+			if d.Chart.Type == "bar" {
+				ss.ItemStyle = &opts.ItemStyle{Color: "#dbdad9", BorderColor: formerColour, BorderWidth: 2}
+			} else {
+				ss.Symbol = "emptyCircle"
+				ss.LineStyle = &opts.LineStyle{Width: 2, Type: "dotted"}
+			}
+		}
 		out = append(out, ss)
 	}
 	return out
+}
+
+// formerArea names the predecessor whose figures a segment holds, or ""
+// where any of its figures is the series' own area's.
+func formerArea(points []indicators.Point) string {
+	name := ""
+	for _, p := range points {
+		if p.Value == nil && p.Symbol == "" {
+			continue
+		}
+		if p.GeographyCode == "" {
+			return ""
+		}
+		name = p.GeographyName
+	}
+	return name
 }
 
 func hasValue(points []indicators.Point) bool {
@@ -348,6 +384,9 @@ func tips(series []indicators.Series, periods []indicators.Period) [][]string {
 			}
 			if p.Revised {
 				val += " (r: revised; previously " + d.FormatPoint(indicators.Point{Value: p.Previous.Value, Symbol: p.Previous.Symbol}) + ")"
+			}
+			if p.GeographyName != "" {
+				val += " (" + p.GeographyName + ")"
 			}
 			lines = append(lines, d.ShortTitle+": "+val)
 			if p.Value != nil {
