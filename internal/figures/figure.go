@@ -87,7 +87,11 @@ func buildFigure(domID string, number int, title string, labels bool, series ...
 		s := d.s
 		f.Series = append(f.Series, s)
 		f.Headlines = append(f.Headlines, s.Headline())
-		f.HeadlineNotes = append(f.HeadlineNotes, headlineNotes(s)...)
+		for _, n := range headlineNotes(s) {
+			if !slices.Contains(f.HeadlineNotes, n) {
+				f.HeadlineNotes = append(f.HeadlineNotes, n)
+			}
+		}
 		summaries = append(summaries, s.Summary())
 		f.Tables = append(f.Tables, table(d))
 	}
