@@ -152,7 +152,7 @@ func (s Series) Headline() string {
 	d := s.Definition
 	latest, ok := s.Latest()
 	if !ok {
-		return "No figures have been published for " + s.Geography.Name + "."
+		return NoFigures(s.Geography)
 	}
 	out := fmt.Sprintf("%s %s %s", d.FormatValue(*latest.Value), d.Noun, d.When(latest.Period))
 	if latest.Change != nil {
@@ -181,7 +181,7 @@ func (s Series) Summary() string {
 	d := s.Definition
 	latest, ok := s.Latest()
 	if !ok {
-		return "No figures have been published for " + s.Geography.Name + "."
+		return NoFigures(s.Geography)
 	}
 	first := s.Points[0]
 	var parts []string
@@ -233,4 +233,11 @@ func capitalise(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// NoFigures is what a page says of an area for which this dashboard holds
+// no figure of an indicator. That is not to say that none is published:
+// the department may publish one that has not been loaded.
+func NoFigures(g Geography) string {
+	return "There are no figures for " + g.Name + " in this dashboard's data."
 }

@@ -474,7 +474,7 @@ func TestSeries_Headline(t *testing.T) {
 			name: "Nothing",
 			def:  mustLookup(t, "referrals"),
 			obs:  []indicators.Observation{sym("referrals", 2015, "x")},
-			want: "No figures have been published for England.",
+			want: "There are no figures for England in this dashboard's data.",
 		},
 	}
 	for _, tt := range tests {

@@ -307,7 +307,7 @@ func compareSummary(def *indicators.Definition, lines []indicators.Series, stats
 	area := lines[0]
 	latest, ok := area.Latest()
 	if !ok {
-		return "No figures have been published for " + area.Geography.Name + "."
+		return indicators.NoFigures(area.Geography)
 	}
 	parts := []string{fmt.Sprintf("In %s, %s: %s", latest.Period, area.Geography.Name, def.FormatValue(*latest.Value))}
 	for _, l := range lines[1:] {

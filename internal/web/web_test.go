@@ -133,7 +133,7 @@ func TestIndicatorShow(t *testing.T) {
 			}
 			// This fixture has national figures only: England's rates and
 			// population come with the EES files.
-			empty := strings.Contains(d.Find(".app-headline").Text(), "No figures have been published")
+			empty := strings.Contains(d.Find(".app-headline").Text(), "There are no figures for")
 			if d.Find("table caption").Length() != 1 || (d.Find("tbody tr").Length() == 0) != empty {
 				t.Errorf("%s: no data table", def.ID)
 			}
