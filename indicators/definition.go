@@ -41,6 +41,8 @@ type Definition struct {
 	// Rate says how a count is shown per 10,000 children, for comparing
 	// areas of different sizes; nil for a count with no rate.
 	Rate *RateSource `json:"rate,omitempty"`
+	// Ratio, for a percentage or rate, names its numerator and denominator.
+	Ratio *Ratio `json:"ratio,omitempty"`
 }
 
 // RateSource names where a count's rate per 10,000 children comes from:
@@ -50,6 +52,16 @@ type Definition struct {
 type RateSource struct {
 	Published  string `json:"published,omitempty"`
 	Population string `json:"population"`
+}
+
+// Ratio names the counts a percentage or rate is a ratio of: the sum of
+// the Numerator indicators over the Denominator indicator (a population
+// for rates per 10,000). Computed means the values are worked out from
+// them rather than read from a file.
+type Ratio struct {
+	Numerator   []string `json:"numerator"`
+	Denominator string   `json:"denominator"`
+	Computed    bool     `json:"computed,omitempty"`
 }
 
 // Source names the publication an indicator is taken from.
