@@ -40,6 +40,13 @@ func areaQuery(geo indicators.Geography) string {
 // with a break in series that explains it (or joined, where only the code
 // changed), so that they are neither dropped nor silently joined.
 func (s *Server) areaSeries(ctx context.Context, def *indicators.Definition, geo indicators.Geography) (indicators.Series, error) {
+	if def.Ratio != nil && def.Ratio.Computed {
+		// Its inputs carry the predecessor's figures; it takes their break.
+		if change, succ, ok := knownAreas.Created(geo.Code); ok && succ.EarlierFigures != "" && !change.Joined {
+			def = def.WithBreak(indicators.Break{Period: change.Period, Explanation: change.Explanation})
+		}
+		return s.computedSeries(ctx, def, geo, s.areaSeries)
+	}
 	obs, err := s.store.Observations(ctx, def.ID, geo.Code)
 	if err != nil {
 		return indicators.Series{}, err

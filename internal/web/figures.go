@@ -11,6 +11,9 @@ import (
 
 // series loads one indicator's current series for a geography.
 func (s *Server) series(ctx context.Context, def *indicators.Definition, geo indicators.Geography) (indicators.Series, error) {
+	if def.Ratio != nil && def.Ratio.Computed {
+		return s.computedSeries(ctx, def, geo, s.series)
+	}
 	obs, err := s.store.Observations(ctx, def.ID, geo.Code)
 	if err != nil {
 		return indicators.Series{}, err
