@@ -246,6 +246,13 @@ func (r *reader) readLAIT(name string, in io.Reader) int {
 		if bad {
 			continue
 		}
+		if symbol != "" && !existed(geo.Code, period) {
+			// LAIT lists every authority in every year; "-" for a year
+			// before an authority was created or after it was replaced
+			// is no figure of it.
+			skipped["rows of \"-\" for an authority in a year before it was created or after it was replaced"]++
+			continue
+		}
 		note := LAITNote
 		if symbol != "" {
 			note += " " + LAITSymbolNote
@@ -271,6 +278,19 @@ func (r *reader) readLAIT(name string, in io.Reader) int {
 		r.res.Ignored[name] = reasons
 	}
 	return rows
+}
+
+// existed reports whether the area with ONS code code existed in period
+// p, as far as the boundary changes declared in indicators know.
+func existed(code string, p indicators.Period) bool {
+	areas := indicators.DefaultAreas()
+	if c, _, ok := areas.Created(code); ok && p.Before(c.Period) {
+		return false
+	}
+	if c, ok := areas.Replaced(code); ok && !p.Before(c.Period) {
+		return false
+	}
+	return true
 }
 
 // laitValue reads a LAIT value: "-" (LAIT's one mark for anything not
