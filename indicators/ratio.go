@@ -19,10 +19,11 @@ const ComputedRatioNote = "Computed by cptrends"
 // where an input is a symbol takes that symbol (c stays c: a suppressed
 // count gives a suppressed rate); a year where an input is missing, or the
 // denominator is zero, has the symbol x or z. Either way its note gives the
-// reason, and it is never a zero.
+// reason, and it is never a zero. With no denominator for any year (an
+// area the population estimates do not cover), there is nothing.
 func RatioObservations(def *Definition, numerators []Series, denominator Series) []Observation {
-	if def.Ratio == nil || len(numerators) == 0 {
-		return nil
+	if def.Ratio == nil || len(numerators) == 0 || len(denominator.Points) == 0 {
+		return nil // an area with no denominator at all has no figures
 	}
 	var periods []Period
 	seen := map[Period]bool{}
