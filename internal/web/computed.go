@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"cptrends/indicators"
+	"cptrends/internal/store"
 )
 
 // computedSeries works out a computed percentage or rate for an area from
@@ -31,4 +32,19 @@ func (s *Server) computedSeries(ctx context.Context, def *indicators.Definition,
 		return indicators.Series{}, err
 	}
 	return indicators.NewSeries(def, geo, indicators.RatioObservations(def, nums, den)), nil
+}
+
+// knownLACodes lists the local authority codes recorded so far, by which
+// an upload of a file that names authorities by three-digit code alone
+// (LAIT's) is read.
+func (s *Server) knownLACodes(ctx context.Context) ([]store.LACode, error) {
+	codes, err := s.store.LACodes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]store.LACode, 0, len(codes))
+	for _, c := range codes {
+		out = append(out, c)
+	}
+	return out, nil
 }
