@@ -5,12 +5,13 @@ import (
 	"io/fs"
 )
 
-//go:embed data/*.csv data/reference/*.csv
+//go:embed data/*.csv data/2024/*.csv data/2025/*.csv data/reference/*.csv
 var bundled embed.FS
 
 // Bundled returns the data shipped with cptrends (see data/SOURCES.md),
-// loaded into every new database: every *.csv at its top level is
-// published figures; reference/ holds the statistical neighbour model.
+// loaded into every new database: every *.csv at its top level and in the
+// release folders (2024/, 2025/) is published figures; reference/ holds the
+// statistical neighbour model.
 func Bundled() fs.FS {
 	sub, err := fs.Sub(bundled, "data")
 	if err != nil {

@@ -42,6 +42,9 @@ func LoadCatalog(fsys fs.FS) (*Catalog, error) {
 	if err := c.checkRates(); err != nil {
 		return nil, err
 	}
+	if err := c.checkRatios(); err != nil {
+		return nil, err
+	}
 	sort.SliceStable(c.list, func(i, j int) bool {
 		a, b := c.list[i], c.list[j]
 		fa, fb := figureKey(a), figureKey(b)
@@ -71,6 +74,53 @@ func (c *Catalog) checkRates() error {
 		}
 		if p, ok := c.byID[d.Rate.Published]; !ok || p.Unit != UnitRate {
 			return fmt.Errorf("indicators: %s: published rate %q must be an indicator of unit rate", d.ID, d.Rate.Published)
+		}
+	}
+	return nil
+}
+
+// checkRatios makes sure every ratio is a percentage or rate of counts
+// that exist: a percentage of a count of the same things, a rate of a
+// count per a population. A computed ratio reads nothing from a file.
+func (c *Catalog) checkRatios() error {
+	for _, d := range c.list {
+		r := d.Ratio
+		if r == nil {
+			continue
+		}
+		fail := func(format string, args ...any) error {
+			return fmt.Errorf("indicators: %s: ratio: "+format, append([]any{d.ID}, args...)...)
+		}
+		if d.Unit != UnitPercent && d.Unit != UnitRate {
+			return fail("only a percentage or a rate is a ratio, not a %s", d.Unit)
+		}
+		if len(r.Numerator) == 0 || r.Denominator == "" {
+			return fail("a numerator and a denominator are required")
+		}
+		den, ok := c.byID[r.Denominator]
+		if !ok || den.Unit != UnitCount {
+			return fail("denominator %q must be a count indicator", r.Denominator)
+		}
+		seen := map[string]bool{}
+		for _, n := range r.Numerator {
+			num, ok := c.byID[n]
+			switch {
+			case !ok || num.Unit != UnitCount:
+				return fail("numerator %q must be a count indicator", n)
+			case n == d.ID || n == r.Denominator:
+				return fail("numerator %q cannot be the indicator itself or its denominator", n)
+			case seen[n]:
+				return fail("numerator %q is named twice", n)
+			case d.Unit == UnitRate && num.Rate != nil && num.Rate.Population != r.Denominator:
+				return fail("a rate of %s is per %s, its population, not per %s", n, num.Rate.Population, r.Denominator)
+			}
+			seen[n] = true
+		}
+		if d.Unit == UnitRate && den.Rate != nil {
+			return fail("denominator %q of a rate must be a population, not a count that has a rate of its own", r.Denominator)
+		}
+		if r.Computed && (len(d.EES) > 0 || d.Rate != nil) {
+			return fail("a computed indicator is worked out from its numerator and denominator: it reads no EES column and has no rate of its own")
 		}
 	}
 	return nil

@@ -2,6 +2,7 @@ package indicators_test
 
 import (
 	"encoding/json"
+	"sort"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -33,8 +34,24 @@ func TestDefault(t *testing.T) {
 			{"referrals_rate", "rate", 0, ""},
 			{"children_referred_rate", "rate", 0, ""},
 			{"population_0_17", "count", 0, ""},
+			// The second round's ids (CONTRACT.md, "More indicator ids").
+			{"rereferrals", "count", 0, ""},
+			{"rereferrals_pct", "percent", 0, ""},
+			{"referrals_nfa_pct", "percent", 0, ""},
+			{"s47_enquiries", "count", 0, ""},
+			{"s47_enquiries_rate", "rate", 0, ""},
+			{"icpcs", "count", 0, ""},
+			{"icpcs_rate", "rate", 0, ""},
+			{"icpc_within_15_days_pct", "percent", 0, ""},
+			{"cpp_started_rate", "rate", 0, ""},
+			{"cpp_at_31_march_rate", "rate", 0, ""},
+			{"children_in_need_at_31_march", "count", 0, ""},
+			{"children_in_need_rate", "rate", 0, ""},
 		}
-		if got, want := len(cat.All()), len(want); got != want {
+		// More may be added (issue 12's measures): the promised ids must
+		// all be there, and every other definition must be off the
+		// overview, whose four figures are fixed.
+		if got, want := len(cat.All()), len(want); got < want {
 			var ids []string
 			for _, d := range cat.All() {
 				ids = append(ids, d.ID)
@@ -198,8 +215,13 @@ func TestLoadCatalog(t *testing.T) {
 				off = append(off, d.ID)
 			}
 		}
-		want := []string{"assessments", "children_referred", "children_referred_rate", "cpp_at_31_march", "cpp_at_31_march_2yrs_plus_pct",
-			"cpp_second_or_subsequent", "population_0_17", "referrals_rate"}
+		want := []string{"assessments"}
+		for _, d := range indicators.Default().All() {
+			if d.Chart.Figure == 0 {
+				want = append(want, d.ID)
+			}
+		}
+		sort.Strings(want)
 		if !equalStrings(off, want) {
 			t.Errorf("indicators off the overview = %v, want %v", off, want)
 		}

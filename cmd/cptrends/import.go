@@ -77,6 +77,15 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
+	// A file that names authorities by three-digit code alone (LAIT's) is
+	// read by the codes recorded so far.
+	known, err := st.LACodes(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range known {
+		opts.LACodes = append(opts.LACodes, c)
+	}
 	// The files are read and written in one pass: each sound observation
 	// goes into the open transaction as it is read, and the transaction is
 	// rolled back if any problem turns up, so memory does not grow with the

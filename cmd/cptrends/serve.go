@@ -34,7 +34,6 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return &exitError{code: 2, msg: "serve: --base-path: " + err.Error()}
 	}
-	tuneGC(m.Getenv)
 	logs := newLogBuffer(m.Stderr)
 	defer logs.Close()
 	log := slog.New(slog.NewTextHandler(logs, nil))
@@ -46,6 +45,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err := loadBundled(ctx, st); err != nil {
 		return err
 	}
+	// Tuned for serving only after the one-off load of a new database,
+	// which holds the bundled release in memory (some 60 MB at its peak)
+	// and under the serving limit would spend most of its time collecting.
+	tuneGC(m.Getenv)
 	srv, err := web.New(st, indicators.Default(), web.Options{Logger: log, Private: *private, MaxUploadBytes: *maxMB << 20, TrustedProxies: trusted, BasePath: base})
 	if err != nil {
 		return err

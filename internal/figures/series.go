@@ -25,6 +25,9 @@ func (r *Reader) Series(ctx context.Context, def *indicators.Definition, geo ind
 // break keeps every change, headline and "since" of the area from reaching
 // back across its creation.
 func (r *Reader) series(l loaded, def *indicators.Definition, geo indicators.Geography) indicators.Series {
+	if def.Ratio != nil && def.Ratio.Computed {
+		return r.computed(l, def, geo)
+	}
 	obs := l[store.SeriesKey{Indicator: def.ID, Geography: geo.Code}]
 	change, succ, ok := r.Areas.Created(geo.Code)
 	if !ok || succ.EarlierFigures == "" {
@@ -56,4 +59,26 @@ func FormerName(g indicators.Geography) string {
 		return g.Name + " (former county)"
 	}
 	return g.Name + " (former area)"
+}
+
+// computed works out a computed percentage or rate for an area from its
+// numerator and denominator series, which carry the area's lineage; the
+// ratio takes the break at the area's creation with them.
+func (r *Reader) computed(l loaded, def *indicators.Definition, geo indicators.Geography) indicators.Series {
+	input := func(id string) indicators.Series {
+		d, ok := r.Catalog.Lookup(id)
+		if !ok { // the catalog checks every ratio's inputs when it loads
+			return indicators.Series{Definition: def, Geography: geo}
+		}
+		return r.series(l, d, geo)
+	}
+	var nums []indicators.Series
+	for _, id := range def.Ratio.Numerator {
+		nums = append(nums, input(id))
+	}
+	den := input(def.Ratio.Denominator)
+	if change, succ, ok := r.Areas.Created(geo.Code); ok && succ.EarlierFigures != "" && !change.Joined {
+		def = def.WithBreak(indicators.Break{Period: change.Period, Explanation: change.Explanation})
+	}
+	return indicators.NewSeries(def, geo, indicators.RatioObservations(def, nums, den))
 }

@@ -177,6 +177,9 @@ func (r *reader) readEES(name string, in io.Reader) int {
 	}
 	if codes != nil {
 		r.res.LACodes = append(r.res.LACodes, codes.list()...)
+		for k, c := range codes.years {
+			r.byOldYear[k] = c
+		}
 	}
 	if rows == 0 {
 		r.problem(name, 1, NoColumn, "the file has a header but no rows of data")

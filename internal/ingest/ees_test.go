@@ -214,15 +214,16 @@ func TestReadEES_RealFiles(t *testing.T) {
 			}
 		}
 	}
-	// c1: referrals, children referred and their two published rates; d3: three.
-	if want := 1967*4 + 1967*3; len(res.Observations) != want {
+	// c1: referrals, children referred and their two published rates,
+	// re-referrals, no further action and not in need (number and per
+	// cent); d3: three.
+	if want := 1967*10 + 1967*3; len(res.Observations) != want {
 		t.Errorf("%d observations; want %d", len(res.Observations), want)
 	}
 
 	// Columns that feed no indicator are listed, not refused.
 	wantIgnored := map[string][]string{
-		eesC1: {"No_Further_Action", "No_Further_Action_percent", "Not_in_Need", "Not_in_Need_percent",
-			"Re_referrals", "Re_referrals_child", "Re_referrals_child_percent", "Re_referrals_percent"},
+		eesC1: {"Re_referrals_child", "Re_referrals_child_percent"},
 	}
 	if !equalStringsMap(res.Ignored, wantIgnored) {
 		t.Errorf("ignored = %q; want %q", res.Ignored, wantIgnored)
@@ -325,6 +326,10 @@ func TestReadEES_AgreesWithBundled(t *testing.T) {
 		t.Fatalf("bundled problems:%s", eesProblems(bundled.Problems))
 	}
 	bm := eesIndex(t, bundled.Observations)
+	bundledHas := map[string]bool{}
+	for _, o := range bundled.Observations {
+		bundledHas[o.Indicator] = true
+	}
 
 	// Known revisions: 2024 release (EES file) -> 2025 release (bundled).
 	revised := map[string]string{
@@ -340,8 +345,8 @@ func TestReadEES_AgreesWithBundled(t *testing.T) {
 			continue
 		}
 		bo, ok := bm[eesKey{o.Indicator, o.Geography.Code, o.Period}]
-		if !ok && strings.HasSuffix(o.Indicator, "_rate") {
-			continue // the bundled national file carries no rates
+		if !ok && (strings.HasSuffix(o.Indicator, "_rate") || !bundledHas[o.Indicator]) {
+			continue // the bundled national file carries no rates, nor issue 12's measures
 		}
 		if !ok {
 			t.Errorf("%s %s: in the EES file, not in the bundled series", o.Indicator, o.Period)
@@ -380,7 +385,7 @@ func TestReadEES_Valid(t *testing.T) {
 	}{
 		{
 			file: "valid/c1_2025_bom_crlf.csv",
-			obs:  6,
+			obs:  12,
 			want: []eesWant{
 				{"referrals", "E92000001", "2024/25", "632830"},
 				{"children_referred", "E92000001", "2024/25", "557810"},
@@ -388,8 +393,10 @@ func TestReadEES_Valid(t *testing.T) {
 				{"children_referred", "E12000001", "2024/25", "28700"},
 				{"referrals", "E09000012", "2024/25", "3150"},
 				{"children_referred", "E09000012", "2024/25", "2870"},
+				{"rereferrals", "E09000012", "2024/25", "610"},
+				{"rereferrals_pct", "E09000012", "2024/25", "19.4"},
+				{"rereferrals_pct", "E92000001", "2024/25", "22.1"},
 			},
-			ignored: []string{"rereferral_count", "rereferral_percent"},
 		},
 		{
 			file: "valid/financial_year.csv",
@@ -423,14 +430,17 @@ func TestReadEES_Valid(t *testing.T) {
 		{
 			// Same column names as D7, told apart by category.
 			file: "valid/d5_style.csv",
-			obs:  4,
+			obs:  10,
 			want: []eesWant{
 				{"cpp_at_31_march", "E92000001", "2014/15", "49690"},
 				{"cpp_at_31_march_2yrs_plus_pct", "E92000001", "2014/15", "2.3"},
 				{"cpp_at_31_march", "E92000001", "2023/24", "49900"},
 				{"cpp_at_31_march_2yrs_plus_pct", "E92000001", "2023/24", "2.6"},
+				// The open plans' 2_years_or_more, not the ended plans' (D7).
+				{"cpp_at_31_march_2yrs_plus", "E92000001", "2023/24", "1300"},
+				{"cpp_at_31_march_3_months_or_less", "E92000001", "2014/15", "14870"},
+				{"cpp_at_31_march_3_months_or_less_pct", "E92000001", "2014/15", "29.9"},
 			},
-			ignored: []string{"2_years_or_more", "3_months_or_less", "3_months_or_less_percent"},
 		},
 		{
 			file: "valid/symbols.csv",

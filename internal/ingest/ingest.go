@@ -81,6 +81,11 @@ func (r *Result) OK() bool { return len(r.Problems) == 0 && r.Omitted == 0 }
 // Options configure reading.
 type Options struct {
 	MaxFileSize int64
+	// LACodes are the local authority codes known before this upload
+	// (store.LACodes), by which a file that names authorities by their
+	// three-digit code alone (LAIT's) is read when the upload itself has
+	// no file in the EES layout that gives them.
+	LACodes []store.LACode
 }
 
 // reader accumulates one upload across its files.
@@ -94,6 +99,9 @@ type reader struct {
 	// has returned no error.
 	sink    func(indicators.Observation) error
 	sinkErr error
+	// byOldYear gives, from the EES files read so far, the authority with
+	// each three-digit code in each year.
+	byOldYear map[oldCodeYear]store.LACode
 }
 
 // Read reads and validates every file as one upload.
@@ -132,7 +140,8 @@ func newReader(cat *indicators.Catalog, opts Options) *reader {
 	if opts.MaxFileSize <= 0 {
 		opts.MaxFileSize = DefaultMaxFileSize
 	}
-	return &reader{cat: cat, opts: opts, cells: newCells(cat), res: Result{Ignored: map[string][]string{}}}
+	return &reader{cat: cat, opts: opts, cells: newCells(cat), res: Result{Ignored: map[string][]string{}},
+		byOldYear: map[oldCodeYear]store.LACode{}}
 }
 
 func (r *reader) problem(file string, line int, column, format string, args ...any) {
@@ -188,13 +197,16 @@ func (r *reader) readFile(in Input) {
 		r.problem(in.Name, 1, NoColumn, "%s", msg)
 		return
 	}
-	ees := isEES(head)
+	ees, lait := isEES(head), isLAIT(head)
 	if bytes.HasPrefix(head, []byte("\xEF\xBB\xBF")) {
 		br.Discard(3)
 	}
-	if ees {
+	switch {
+	case ees:
 		rows = r.readEES(in.Name, br)
-	} else {
+	case lait:
+		rows = r.readLAIT(in.Name, br)
+	default:
 		rows = r.readNative(in.Name, br)
 	}
 }

@@ -56,6 +56,10 @@ type laCodes struct {
 	col    [len(laColumns)]int // where each of laColumns is
 	byCode map[string]store.LACode
 	order  []string
+	// years gives each three-digit code's authority in each year a row
+	// was read for, since a code can pass to a new authority (North
+	// Yorkshire, 815, was E10000023 to 2022/23 and E06000065 after).
+	years map[oldCodeYear]store.LACode
 }
 
 // laColumns are the key columns an EES file gives a local authority in.
@@ -64,7 +68,7 @@ var laColumns = [...]string{"time_period", "geographic_level", "old_la_code", "n
 // newLACodes gathers codes from rows with the columns index gives by
 // normalised name; it fails if one of the key columns is missing.
 func newLACodes(index map[string]int) (*laCodes, error) {
-	l := &laCodes{byCode: map[string]store.LACode{}}
+	l := &laCodes{byCode: map[string]store.LACode{}, years: map[oldCodeYear]store.LACode{}}
 	for i, n := range laColumns {
 		c, ok := index[n]
 		if !ok {
@@ -88,6 +92,7 @@ func (l *laCodes) add(rec []string) {
 	if !indicators.ValidCode(c.New) || c.Old == "" || c.LastPeriod == 0 {
 		return
 	}
+	l.years[oldCodeYear{c.Old, c.LastPeriod}] = c
 	prev, seen := l.byCode[c.New]
 	if !seen {
 		l.order = append(l.order, c.New)

@@ -57,7 +57,11 @@ func (s *Server) handleUploadCreate(c echo.Context) error {
 		defer f.Close()
 		inputs = append(inputs, ingest.Input{Name: fileName(fh), R: f})
 	}
-	res := ingest.Read(s.cat, ingest.Options{MaxFileSize: s.opts.MaxUploadBytes}, inputs...)
+	known, err := s.knownLACodes(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	res := ingest.Read(s.cat, ingest.Options{MaxFileSize: s.opts.MaxUploadBytes, LACodes: known}, inputs...)
 	if !res.OK() {
 		return s.renderUploadProblems(c, res.Problems, res.Omitted)
 	}
