@@ -173,5 +173,30 @@ func CompareDocs(old, new SnapshotDoc) []SeriesChanges {
 			out = append(out, sc)
 		}
 	}
+	if sc := rangeChanges(old.Compare, new.Compare); len(sc.Rows) > 0 {
+		out = append(out, sc)
+	}
 	return out
+}
+
+// rangeChanges lists the years whose range of the neighbours' figures
+// differs between two comparisons of the same area.
+func rangeChanges(old, new *Comparison) SeriesChanges {
+	if old == nil || new == nil || !old.HasSpread {
+		return SeriesChanges{}
+	}
+	sc := SeriesChanges{Title: "Range of " + old.Context.Area.Name + "'s statistical neighbours"}
+	now := map[string]string{}
+	for _, r := range new.Rows {
+		now[r.Period] = r.Range
+	}
+	for _, r := range old.Rows {
+		n, ok := now[r.Period]
+		if !ok {
+			sc.Rows = append(sc.Rows, ChangeRow{Period: r.Period, Old: r.Range, New: "none", Reason: indicators.Removed})
+		} else if n != r.Range {
+			sc.Rows = append(sc.Rows, ChangeRow{Period: r.Period, Old: r.Range, New: n, Reason: indicators.Revision})
+		}
+	}
+	return sc
 }
