@@ -14,8 +14,6 @@ const (
 	UnitPercent = "percent"
 	// UnitRate is a number per 10,000 children aged 0 to 17.
 	UnitRate = "rate"
-	// UnitDays is a length of time in working days, such as a median.
-	UnitDays = "days"
 )
 
 // Definition describes one indicator: what it measures, where it comes from,
@@ -142,8 +140,8 @@ func (d *Definition) validate() error {
 		return fmt.Errorf("id %q: use lower case letters, digits and underscores", d.ID)
 	case d.Title == "" || d.ShortTitle == "" || d.Definition == "":
 		return fmt.Errorf("%s: title, short_title and definition are required", d.ID)
-	case d.Unit != UnitCount && d.Unit != UnitPercent && d.Unit != UnitRate && d.Unit != UnitDays:
-		return fmt.Errorf("%s: unit must be %q, %q, %q or %q", d.ID, UnitCount, UnitPercent, UnitRate, UnitDays)
+	case d.Unit != UnitCount && d.Unit != UnitPercent && d.Unit != UnitRate:
+		return fmt.Errorf("%s: unit must be %q, %q or %q", d.ID, UnitCount, UnitPercent, UnitRate)
 	case d.Unit != UnitPercent && d.Noun == "":
 		return fmt.Errorf("%s: a count or rate needs a noun for its headline", d.ID)
 	case d.Rate != nil && (d.Unit != UnitCount || d.Rate.Population == ""):
@@ -218,8 +216,6 @@ func (d *Definition) ValueHeading() string {
 		return "Per cent"
 	case UnitRate:
 		return "Per 10,000 children"
-	case UnitDays:
-		return "Working days"
 	}
 	return "Number"
 }

@@ -141,6 +141,7 @@ func LoadReference(ctx context.Context, st *store.Store, fsys fs.FS, models map[
 		}
 		names = append(names, more...)
 	}
+	var all []store.LACode
 	for _, name := range names {
 		b, err := fs.ReadFile(fsys, name)
 		if err != nil {
@@ -153,9 +154,11 @@ func LoadReference(ctx context.Context, st *store.Store, fsys fs.FS, models map[
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		if err := st.SaveLACodes(ctx, codes); err != nil {
-			return err
-		}
+		all = append(all, codes...)
+	}
+	// One transaction for every file's codes (the later year wins).
+	if err := st.SaveLACodes(ctx, all); err != nil {
+		return err
 	}
 	files := make([]string, 0, len(models))
 	for f := range models {

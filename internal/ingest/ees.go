@@ -177,8 +177,15 @@ func (r *reader) readEES(name string, in io.Reader) int {
 	}
 	if codes != nil {
 		r.res.LACodes = append(r.res.LACodes, codes.list()...)
+		for code, c := range codes.byCode {
+			r.codeLast[code] = max(r.codeLast[code], c.LastPeriod)
+		}
 		for k, c := range codes.years {
-			r.byOldYear[k] = c
+			// Where files give one authority two codes for a year (an
+			// old code kept in one file), the code still in use wins.
+			if prev, ok := r.byOldYear[k]; !ok || r.codeLast[c.New] > r.codeLast[prev.New] {
+				r.byOldYear[k] = c
+			}
 		}
 	}
 	if rows == 0 {

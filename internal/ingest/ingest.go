@@ -102,6 +102,9 @@ type reader struct {
 	// byOldYear gives, from the EES files read so far, the authority with
 	// each three-digit code in each year.
 	byOldYear map[oldCodeYear]store.LACode
+	// codeLast is the last year any EES file read so far gives each
+	// authority's ONS code in.
+	codeLast map[string]indicators.Period
 }
 
 // Read reads and validates every file as one upload.
@@ -141,7 +144,7 @@ func newReader(cat *indicators.Catalog, opts Options) *reader {
 		opts.MaxFileSize = DefaultMaxFileSize
 	}
 	return &reader{cat: cat, opts: opts, cells: newCells(cat), res: Result{Ignored: map[string][]string{}},
-		byOldYear: map[oldCodeYear]store.LACode{}}
+		byOldYear: map[oldCodeYear]store.LACode{}, codeLast: map[string]indicators.Period{}}
 }
 
 func (r *reader) problem(file string, line int, column, format string, args ...any) {

@@ -281,13 +281,14 @@ func (r *reader) readLAIT(name string, in io.Reader) int {
 }
 
 // existed reports whether the area with ONS code code existed in period
-// p, as far as the boundary changes declared in indicators know.
+// p, as far as the boundary changes declared in indicators know. A change
+// of code alone (joined) makes no new area.
 func existed(code string, p indicators.Period) bool {
 	areas := indicators.DefaultAreas()
-	if c, _, ok := areas.Created(code); ok && p.Before(c.Period) {
+	if c, _, ok := areas.Created(code); ok && !c.Joined && p.Before(c.Period) {
 		return false
 	}
-	if c, ok := areas.Replaced(code); ok && !p.Before(c.Period) {
+	if c, ok := areas.Replaced(code); ok && !c.Joined && !p.Before(c.Period) {
 		return false
 	}
 	return true

@@ -17,6 +17,7 @@ import (
 const (
 	laitFile = "2025/lait_cpp_ceased_2016_to_2025.csv"
 	d3File   = "2025/d3_cpps_subsequent_plan_2013_to_2025.csv"
+	c4File   = "2025/c4_children_in_need_section_47s_and_icpcs_2013_to_2025.csv"
 )
 
 func bundledInput(t *testing.T, name string) ingest.Input {
@@ -52,7 +53,9 @@ func laitRows(t *testing.T) []map[string]string {
 }
 
 func TestReadLAIT_Bundled(t *testing.T) {
-	res := ingest.Read(indicators.Default(), ingest.Options{}, bundledInput(t, d3File), bundledInput(t, laitFile))
+	// d3 after c4, which gives Gateshead and Northumberland their old
+	// codes to 2018/19: the code in use wins, whatever the order.
+	res := ingest.Read(indicators.Default(), ingest.Options{}, bundledInput(t, d3File), bundledInput(t, c4File), bundledInput(t, laitFile))
 	if !res.OK() {
 		t.Fatalf("problems:%s", problemsString(res.Problems))
 	}
@@ -138,6 +141,7 @@ func TestReadLAIT_Bundled(t *testing.T) {
 			"cpp_ended_2yrs_plus E13000001 2024/25":     "",        // Inner London, LAIT's 987: a region
 			"cpp_ended_2yrs_plus E12000003 2024/25":     "",        // Yorkshire and the Humber, 982
 			"cpp_ended_2yrs_plus E06000063 2015/16":     "missing", // Cumberland did not exist
+			"cpp_ended_2yrs_plus E08000037 2015/16":     "10",      // Gateshead, 390: c4's old code E08000020 is not used
 		} {
 			o, ok := byKey[key]
 			switch {

@@ -98,8 +98,6 @@ func unitName(def *indicators.Definition) string {
 		return "a percentage"
 	case def.IsRate():
 		return "a rate"
-	case def.Unit == indicators.UnitDays:
-		return "a number of days"
 	}
 	return "a count"
 }

@@ -3,7 +3,11 @@ package web
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
+
+	"cptrends/indicators"
+	"cptrends/internal/store"
 )
 
 // newAuthorityEES is a later release's file with an authority the bundled
@@ -28,5 +32,28 @@ func TestUploadRecordsNewAuthority(t *testing.T) {
 	}
 	if c := codes["E06000099"]; c.Old != "998" || c.Name != "Newtown" || c.RegionCode != "E12000002" {
 		t.Errorf("Newtown's codes = %+v", c)
+	}
+}
+
+// TestUploadLAIT: a LAIT file, which names authorities by three-digit code
+// alone, is read by the codes recorded so far; an authority not known is
+// refused at its line and column, and nothing is staged.
+func TestUploadLAIT(t *testing.T) {
+	ts, st := newAuthServer(t)
+	b := newBrowser(t, ts)
+	b.login("ana", "correct horse battery")
+	const lait = "Short Desc,Data item,Years,LA and Regions,Values,LA Number,Region\n" +
+		"CPPlans2yrs,Child Protection Plans lasting 2 years or more,2025,Hackney,2.7000000000000002,204,Inner London\n"
+	code, body := b.upload(b.token("/uploads"), map[string]string{"lait.csv": lait})
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "lait.csv") || !strings.Contains(body, "LA Number") || !strings.Contains(body, "old_la_code of any local authority known") {
+		t.Fatalf("with no authority codes recorded: upload = %d, want 422 citing lait.csv's LA Number\n%s", code, body)
+	}
+	if err := st.SaveLACodes(context.Background(), []store.LACode{{New: "E09000012", Old: "204", Name: "Hackney",
+		RegionCode: "E13000001", RegionName: "Inner London", LastPeriod: indicators.PeriodOf(2025)}}); err != nil {
+		t.Fatal(err)
+	}
+	code, body = b.upload(b.token("/uploads"), map[string]string{"lait.csv": lait})
+	if code != http.StatusOK || !strings.Contains(body, `id="count-added">1<`) || !strings.Contains(body, "Hackney") {
+		t.Fatalf("upload = %d, want a preview adding Hackney's 1 value\n%s", code, body)
 	}
 }
