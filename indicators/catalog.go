@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 )
 
@@ -42,6 +43,9 @@ func LoadCatalog(fsys fs.FS) (*Catalog, error) {
 	if err := c.checkRates(); err != nil {
 		return nil, err
 	}
+	if err := c.checkRatios(); err != nil {
+		return nil, err
+	}
 	sort.SliceStable(c.list, func(i, j int) bool {
 		a, b := c.list[i], c.list[j]
 		fa, fb := figureKey(a), figureKey(b)
@@ -71,6 +75,22 @@ func (c *Catalog) checkRates() error {
 		}
 		if p, ok := c.byID[d.Rate.Published]; !ok || p.Unit != UnitRate {
 			return fmt.Errorf("indicators: %s: published rate %q must be an indicator of unit rate", d.ID, d.Rate.Published)
+		}
+	}
+	return nil
+}
+
+// checkRatios makes sure every ratio divides count indicators that exist,
+// none of them the indicator itself.
+func (c *Catalog) checkRatios() error {
+	for _, d := range c.list {
+		if d.Ratio == nil {
+			continue
+		}
+		for _, id := range append(slices.Clone(d.Ratio.Numerator), d.Ratio.Denominator) {
+			if p, ok := c.byID[id]; !ok || p.Unit != UnitCount {
+				return fmt.Errorf("indicators: %s: ratio part %q must be a count indicator", d.ID, id)
+			}
 		}
 	}
 	return nil

@@ -41,6 +41,31 @@ type Definition struct {
 	// Rate says how a count is shown per 10,000 children, for comparing
 	// areas of different sizes; nil for a count with no rate.
 	Rate *RateSource `json:"rate,omitempty"`
+	// Ratio names the counts a percentage or rate is made from, for its
+	// confidence interval and its funnel; nil where they are not held.
+	Ratio *Ratio `json:"ratio,omitempty"`
+}
+
+// Ratio says which count indicators a percentage or rate divides: the sum
+// of the Numerator indicators over the Denominator indicator (times 100
+// for a percentage, 10,000 for a rate per 10,000 children). Computed says
+// that the values are computed from them rather than read from a file.
+type Ratio struct {
+	Numerator   []string `json:"numerator"`
+	Denominator string   `json:"denominator"`
+	Computed    bool     `json:"computed,omitempty"`
+}
+
+// Multiplier is what a ratio's quotient is multiplied by in a unit: 100
+// for a percentage, 10,000 for a rate per 10,000 children, 1 for a count.
+func Multiplier(unit string) float64 {
+	switch unit {
+	case UnitPercent:
+		return 100
+	case UnitRate:
+		return 10000
+	}
+	return 1
 }
 
 // RateSource names where a count's rate per 10,000 children comes from:
@@ -131,6 +156,10 @@ func (d *Definition) validate() error {
 		return fmt.Errorf("%s: a count or rate needs a noun for its headline", d.ID)
 	case d.Rate != nil && (d.Unit != UnitCount || d.Rate.Population == ""):
 		return fmt.Errorf("%s: only a count has a rate, and its rate needs a population indicator", d.ID)
+	case d.Ratio != nil && d.Unit == UnitCount:
+		return fmt.Errorf("%s: only a percentage or a rate has a ratio", d.ID)
+	case d.Ratio != nil && (len(d.Ratio.Numerator) == 0 || d.Ratio.Denominator == ""):
+		return fmt.Errorf("%s: a ratio needs numerator and denominator indicators", d.ID)
 	case d.Decimals < 0 || d.Decimals > 3:
 		return fmt.Errorf("%s: decimals must be 0 to 3", d.ID)
 	case d.Source.Name == "":

@@ -32,6 +32,7 @@ func (c *Catalog) RateDefinition(count *Definition) *Definition {
 		Breaks:     count.Breaks,
 		Notes:      count.Notes,
 		Chart:      Chart{Type: "line"},
+		Ratio:      &Ratio{Numerator: []string{count.ID}, Denominator: count.Rate.Population, Computed: true},
 	}
 }
 
