@@ -46,11 +46,11 @@ func TestFunnel(t *testing.T) {
 	}
 	var opt struct {
 		Series []struct {
-			Name    string           `json:"name"`
-			Type    string           `json:"type"`
-			Silent  bool             `json:"silent"`
+			Name    string            `json:"name"`
+			Type    string            `json:"type"`
+			Silent  bool              `json:"silent"`
 			Data    []json.RawMessage `json:"data"`
-			Color   string           `json:"color"`
+			Color   string            `json:"color"`
 			Tooltip *struct {
 				Show bool `json:"show"`
 			} `json:"tooltip"`
