@@ -3,6 +3,7 @@ package chart
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -20,6 +21,8 @@ type FunnelInput struct {
 	CentreName   string
 	Points       []FunnelPoint
 	Curve        []FunnelLimits
+	// XMin and XMax bound the x-axis (see LogAxisBounds).
+	XMin, XMax float64
 	// Description is the chart's text alternative.
 	Description string
 }
@@ -64,6 +67,30 @@ type quietSeries struct {
 	Tooltip map[string]any `json:"tooltip"`
 }
 
+// LogAxisBounds widens lo and hi to the nearest 1, 2 or 5 times a power of
+// ten, so that a logarithmic axis starts and ends on a round number.
+func LogAxisBounds(lo, hi float64) (float64, float64) {
+	if lo <= 0 || hi <= lo {
+		return lo, hi
+	}
+	nice := []float64{1, 2, 5, 10}
+	p := math.Pow(10, math.Floor(math.Log10(lo)))
+	min := p
+	for _, m := range nice {
+		if m*p <= lo {
+			min = m * p
+		}
+	}
+	q := math.Pow(10, math.Floor(math.Log10(hi)))
+	max := 10 * q
+	for i := len(nice) - 1; i >= 0; i-- {
+		if nice[i]*q >= hi {
+			max = nice[i] * q
+		}
+	}
+	return min, max
+}
+
 // Funnel builds the option of a funnel plot: a scatter of authorities on a
 // logarithmic x-axis of denominators, the 99.8% limits solid, the 95%
 // dashed, the centre dotted, and the chosen area (if any) larger and
@@ -85,7 +112,7 @@ func Funnel(in FunnelInput) (Chart, error) {
 		charts.WithGridOpts(opts.Grid{Left: "2%", Right: "4%", Top: "40", Bottom: "70", ContainLabel: opts.Bool(true)}),
 		charts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true), Label: &opts.AriaLabel{Enabled: opts.Bool(true), Description: in.Description}}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "log", Name: in.XName, NameLocation: "middle", NameGap: 28,
-			Min: "dataMin", Max: "dataMax", AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), HideOverlap: opts.Bool(true)},
+			Min: in.XMin, Max: in.XMax, AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), HideOverlap: opts.Bool(true)},
 			SplitLine: &opts.SplitLine{Show: opts.Bool(false)}}),
 		charts.WithYAxisOpts(y),
 	)

@@ -20,7 +20,22 @@ func funnelInput() FunnelInput {
 			{X: 35, Low95: 12.1, High95: 40.2, Low998: 6.9, High998: 49.9},
 			{X: 1200, Low95: 20.5, High95: 29.3, Low998: 18.2, High998: 31.9},
 		},
+		XMin: 20, XMax: 2000,
 		Description: "A funnel plot.",
+	}
+}
+
+func TestLogAxisBounds(t *testing.T) {
+	for _, tc := range []struct{ lo, hi, wantLo, wantHi float64 }{
+		{39, 1927, 20, 2000},
+		{918, 312000, 500, 500000},
+		{1, 10, 1, 10},
+		{5.5, 9.9, 5, 10},
+		{150, 160, 100, 200},
+	} {
+		if lo, hi := LogAxisBounds(tc.lo, tc.hi); lo != tc.wantLo || hi != tc.wantHi {
+			t.Errorf("LogAxisBounds(%v, %v) = %v, %v, want %v, %v", tc.lo, tc.hi, lo, hi, tc.wantLo, tc.wantHi)
+		}
 	}
 }
 

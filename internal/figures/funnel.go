@@ -592,16 +592,23 @@ type FunnelCurvePoint struct {
 }
 
 // Curve gives the limits at n denominators spread evenly on a log scale
-// from the smallest authority's to the largest's, for drawing the funnel.
-func (f Funnel) Curve(n int) []FunnelCurvePoint {
+// from lo to hi (from just below the smallest authority's denominator to
+// just above the largest's when either is zero), for drawing the funnel.
+func (f Funnel) Curve(lo, hi float64, n int) []FunnelCurvePoint {
 	if len(f.Areas) == 0 || n < 2 {
 		return nil
 	}
+	if lo <= 0 {
+		lo = math.Max(f.minDen*0.9, 1)
+	}
+	if hi <= lo {
+		hi = f.maxDen * 1.05
+	}
 	mult := indicators.Multiplier(f.Unit)
-	lo, hi := math.Log(math.Max(f.minDen*0.9, 1)), math.Log(f.maxDen*1.05)
+	llo, lhi := math.Log(lo), math.Log(hi)
 	out := make([]FunnelCurvePoint, n)
 	for i := range out {
-		d := math.Exp(lo + (hi-lo)*float64(i)/float64(n-1))
+		d := math.Exp(llo + (lhi-llo)*float64(i)/float64(n-1))
 		c := FunnelCurvePoint{Denominator: d, Adjusted: map[string][2]float64{}, Unadjusted: map[string][2]float64{}}
 		for _, l := range FunnelLevels {
 			c.Adjusted[l.Name] = f.fit.Limits(d, l.Confidence, true).Scale(mult)
@@ -611,6 +618,9 @@ func (f Funnel) Curve(n int) []FunnelCurvePoint {
 	}
 	return out
 }
+
+// DenominatorRange is the smallest and largest denominator on the funnel.
+func (f Funnel) DenominatorRange() (lo, hi float64) { return f.minDen, f.maxDen }
 
 // Area finds an authority on the funnel by its code.
 func (f Funnel) Area(code string) (FunnelArea, bool) {

@@ -131,7 +131,8 @@ func (s *Server) handleIndicatorFunnel(c echo.Context) error {
 			}
 		}
 	}
-	for _, l := range f.Curve(60) {
+	in.XMin, in.XMax = chart.LogAxisBounds(f.DenominatorRange())
+	for _, l := range f.Curve(in.XMin, in.XMax, 60) {
 		in.Curve = append(in.Curve, chart.FunnelLimits{X: l.Denominator,
 			Low95: l.Adjusted["95"][0], High95: l.Adjusted["95"][1], Low998: l.Adjusted["99.8"][0], High998: l.Adjusted["99.8"][1]})
 	}
