@@ -33,7 +33,6 @@ type funnelPage struct {
 	XName          string
 	XNameLower     string
 	UnitLower      string
-	TitleLower     string
 }
 
 type funnelRow struct {
@@ -98,7 +97,7 @@ func (s *Server) handleIndicatorFunnel(c echo.Context) error {
 	}
 	fd := f.Indicator
 	page.XName = denominatorHeading(s.cat, fd)
-	page.XNameLower, page.UnitLower, page.TitleLower = strings.ToLower(page.XName), strings.ToLower(fd.ValueHeading()), strings.ToLower(fd.ShortTitle)
+	page.XNameLower, page.UnitLower = strings.ToLower(page.XName), strings.ToLower(fd.ValueHeading())
 	page.Centre = fd.FormatValue(f.Centre)
 	page.Adjustment = adjustmentText(f)
 	page.Outside = outsideText(f)

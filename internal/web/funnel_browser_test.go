@@ -51,6 +51,13 @@ func TestBrowserFunnel(t *testing.T) {
 			t.Fatal(err)
 		}
 		saveFile(t, "chart-"+w.name, shot)
+		if err := chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.CSS(".app-funnel-adjustment"))); err != nil {
+			t.Fatal(err)
+		}
+		if shot, err = chromedp.Run(ctx, chromedp.CaptureScreenshot()); err != nil {
+			t.Fatal(err)
+		}
+		saveFile(t, "text-"+w.name, shot)
 	}
 	l.Check(t, "the funnel page")
 }
