@@ -170,3 +170,81 @@ func Funnel(in FunnelInput) (Chart, error) {
 	}
 	return Chart{Option: b, Tips: tips}, nil
 }
+
+// FunnelYear is one year of an area's place against the funnel limits.
+type FunnelYear struct {
+	Period          string
+	Value           float64
+	Centre          float64
+	Low95, High95   float64
+	Low998, High998 float64
+	Tip             []string
+}
+
+// FunnelHistoryInput is an area's place against the limits, year by year.
+type FunnelHistoryInput struct {
+	Area, YName string
+	Percent     bool
+	Years       []FunnelYear
+	Description string
+}
+
+// FunnelHistory builds the option of the "over time" strip: the area's
+// figure each year (blue points) against that year's limits for its size
+// (grey, 99.8% solid, 95% dashed) and England (dotted), so that a figure
+// persistently outside the limits can be told from one year outside them.
+func FunnelHistory(in FunnelHistoryInput) (Chart, error) {
+	if len(in.Years) == 0 {
+		return Chart{}, fmt.Errorf("chart: no years to draw")
+	}
+	c := charts.NewLine()
+	years := make([]string, len(in.Years))
+	tips := make([][]string, len(in.Years))
+	values := make([]float64, len(in.Years))
+	for i, y := range in.Years {
+		years[i], tips[i], values[i] = y.Period, y.Tip, y.Value
+	}
+	c.SetXAxis(years)
+	y := opts.YAxis{Type: "value", Name: in.YName, NameLocation: "end", Scale: opts.Bool(true), AxisLabel: &opts.AxisLabel{Show: opts.Bool(true)}}
+	if in.Percent {
+		y.AxisLabel.Formatter = "{value}%"
+	}
+	c.SetGlobalOptions(
+		charts.WithColorsOpts(opts.Colors([]string{palette[0], funnelLimitColour, funnelLimitColour, funnelCentre})),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
+		charts.WithGridOpts(opts.Grid{Left: "2%", Right: "2%", Top: "40", Bottom: "48", ContainLabel: opts.Bool(true)}),
+		charts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true), Label: &opts.AriaLabel{Enabled: opts.Bool(true), Description: in.Description}}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), HideOverlap: opts.Bool(true)}}),
+		charts.WithYAxisOpts(y),
+	)
+	c.MultiSeries = append(c.MultiSeries, charts.SingleSeries{Name: in.Area, Type: "scatter", Data: values, SymbolSize: 12,
+		ItemStyle: &opts.ItemStyle{Color: palette[0], BorderColor: funnelCentre, BorderWidth: 1}})
+	c.Validate()
+	line := func(name string, pick func(FunnelYear) float64, style *opts.LineStyle) quietSeries {
+		data := make([]float64, len(in.Years))
+		for i, y := range in.Years {
+			data[i] = pick(y)
+		}
+		return quietSeries{SingleSeries: charts.SingleSeries{Name: name, Type: "line", Data: data, ShowSymbol: opts.Bool(false),
+			Symbol: "none", LineStyle: style, Color: style.Color}, Silent: true, Tooltip: map[string]any{"show": false}}
+	}
+	solid := &opts.LineStyle{Color: funnelLimitColour, Width: 2}
+	dashed := &opts.LineStyle{Color: funnelLimitColour, Width: 1.5, Type: "dashed"}
+	dotted := &opts.LineStyle{Color: funnelCentre, Width: 1.5, Type: "dotted"}
+	series := []any{c.MultiSeries[0],
+		line("99.8% limits", func(y FunnelYear) float64 { return y.High998 }, solid),
+		line("99.8% limits", func(y FunnelYear) float64 { return y.Low998 }, solid),
+		line("95% limits", func(y FunnelYear) float64 { return y.High95 }, dashed),
+		line("95% limits", func(y FunnelYear) float64 { return y.Low95 }, dashed),
+		line("England", func(y FunnelYear) float64 { return y.Centre }, dotted),
+	}
+	c.Legend.Data = []string{in.Area, "99.8% limits", "95% limits", "England"}
+	option := c.JSON()
+	option["series"] = series
+	b, err := json.Marshal(option)
+	if err != nil {
+		return Chart{}, fmt.Errorf("chart: funnel history: %w", err)
+	}
+	return Chart{Option: b, Tips: tips}, nil
+}

@@ -104,3 +104,25 @@ func TestFunnel(t *testing.T) {
 		t.Error("an empty funnel gave no error")
 	}
 }
+
+func TestFunnelHistory(t *testing.T) {
+	in := FunnelHistoryInput{Area: "Leeds", YName: "Per cent", Percent: true, Description: "x", Years: []FunnelYear{
+		{Period: "2022/23", Value: 26.1, Centre: 23.9, Low95: 18, High95: 30, Low998: 15, High998: 34, Tip: []string{"2022/23"}},
+		{Period: "2023/24", Value: 25, Centre: 24.7, Low95: 18.4, High95: 31.6, Low998: 15.1, High998: 35.8, Tip: []string{"2023/24"}},
+	}}
+	c, err := FunnelHistory(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, c.Option, "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "funnel_history.json", pretty.Bytes())
+	if len(c.Tips) != 2 || c.Tips[1][0] != "2023/24" {
+		t.Errorf("tips %v", c.Tips)
+	}
+	if _, err := FunnelHistory(FunnelHistoryInput{}); err == nil {
+		t.Error("no years gave no error")
+	}
+}

@@ -299,6 +299,12 @@ func englandValue(obs []indicators.Observation) *float64 {
 // with a ratio, or a count with a rate) in period, the latest year with
 // local authority figures when period is zero.
 func (r *Reader) Funnel(ctx context.Context, def *indicators.Definition, period indicators.Period) (Funnel, error) {
+	return r.funnel(ctx, def, period, true)
+}
+
+// funnel is Funnel, with the pooled figures of small authorities only when
+// pool is true.
+func (r *Reader) funnel(ctx context.Context, def *indicators.Definition, period indicators.Period, pool bool) (Funnel, error) {
 	def, err := r.FunnelDefinition(def)
 	if err != nil {
 		return Funnel{}, err
@@ -435,7 +441,7 @@ func (r *Reader) Funnel(ctx context.Context, def *indicators.Definition, period 
 		}
 		f.Areas = append(f.Areas, fa)
 	}
-	if f.Counts.Small > 0 {
+	if pool && f.Counts.Small > 0 {
 		if err := r.pool(ctx, def, &f, y); err != nil {
 			return Funnel{}, err
 		}

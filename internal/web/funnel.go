@@ -33,6 +33,20 @@ type funnelPage struct {
 	XName          string
 	XNameLower     string
 	UnitLower      string
+	// History is the chosen area's place against the limits every year.
+	History                    []funnelHistoryRow
+	HistoryOption, HistoryTips string
+	HistoryDescription         string
+	HistorySummary             string
+}
+
+type funnelHistoryRow struct {
+	Period        indicators.Period
+	Value, Counts string
+	Low95, High95 string
+	Where         string
+	Quartile      int
+	Outside       string
 }
 
 type funnelRow struct {
@@ -73,11 +87,22 @@ func (s *Server) handleAPIIndicatorFunnel(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := r.Funnel(c.Request().Context(), d, p)
+	ctx := c.Request().Context()
+	f, err := r.Funnel(ctx, d, p)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, f)
+	out := struct {
+		figures.Funnel
+		// History is the area asked for (?area=) on every year's funnel.
+		History []figures.FunnelYear `json:"history,omitempty"`
+	}{Funnel: f}
+	if code := c.QueryParam(areaParam); indicators.ValidCode(code) {
+		if out.History, err = r.FunnelHistory(ctx, d, code); err != nil {
+			return err
+		}
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 func (s *Server) handleIndicatorFunnel(c echo.Context) error {
@@ -145,7 +170,52 @@ func (s *Server) handleIndicatorFunnel(c echo.Context) error {
 	if page.Option, page.Tips, err = ch.Strings(); err != nil {
 		return err
 	}
+	if page.Chosen != nil {
+		if err := s.funnelHistory(c, r, d, &page); err != nil {
+			return err
+		}
+	}
 	return s.render(c, http.StatusOK, "indicator_funnel", page)
+}
+
+// funnelHistory adds the chosen area's place on every year's funnel: the
+// strip that tells "persistently high" from "one high year".
+func (s *Server) funnelHistory(c echo.Context, r *figures.Reader, d *indicators.Definition, page *funnelPage) error {
+	hist, err := r.FunnelHistory(c.Request().Context(), d, page.Chosen.Code)
+	if err != nil || len(hist) == 0 {
+		return err
+	}
+	fd := page.FunnelDef
+	in := chart.FunnelHistoryInput{Area: page.Chosen.Name, YName: fd.ValueHeading(), Percent: fd.IsPercent()}
+	outside := map[string]int{}
+	for _, y := range hist {
+		row := funnelHistoryRow{Period: y.Period, Value: fd.FormatValue(y.Value),
+			Counts: indicators.FormatNumber(y.Numerator, 0) + " of " + indicators.FormatNumber(y.Denominator, 0),
+			Low95:  fd.FormatValue(y.Limits["95"][0]), High95: fd.FormatValue(y.Limits["95"][1]),
+			Where: placementText(y.OutsideBy, y.Small), Quartile: y.Quartile, Outside: y.Outside}
+		outside[y.Outside]++
+		page.History = append(page.History, row)
+		in.Years = append(in.Years, chart.FunnelYear{Period: y.Period.String(), Value: y.Value, Centre: y.Centre,
+			Low95: y.Limits["95"][0], High95: y.Limits["95"][1], Low998: y.Limits["99.8"][0], High998: y.Limits["99.8"][1],
+			Tip: []string{page.Chosen.Name + ", " + y.Period.String(), row.Value + " (" + row.Counts + ")",
+				"95% limits: " + row.Low95 + " to " + row.High95, upperFirst(row.Where) + ".", fmt.Sprintf("Quartile %d of 4 among authorities.", y.Quartile)}})
+	}
+	first, last, name, n := hist[0].Period, hist[len(hist)-1].Period, page.Chosen.Name, len(hist)
+	switch {
+	case outside["higher"]+outside["lower"] == 0:
+		page.HistorySummary = fmt.Sprintf("From %s to %s, %s was within the 95%% limits for its size in every one of the %s years with a figure.", first, last, name, countText(n))
+	default:
+		page.HistorySummary = fmt.Sprintf("From %s to %s, %s was above the 95%% limits for its size in %s of %s years and below them in %s.",
+			first, last, name, countText(outside["higher"]), countText(n), countText(outside["lower"]))
+	}
+	page.HistoryDescription = page.HistorySummary
+	in.Description = page.HistorySummary
+	ch, err := chart.FunnelHistory(in)
+	if err != nil {
+		return err
+	}
+	page.HistoryOption, page.HistoryTips, err = ch.Strings()
+	return err
 }
 
 func funnelRowOf(d *indicators.Definition, a figures.FunnelArea) funnelRow {

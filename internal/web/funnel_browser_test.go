@@ -28,8 +28,8 @@ func TestBrowserFunnel(t *testing.T) {
 		if err := chromedp.Do(ctx, chromedp.EmulateViewport(w.width, w.height)); err != nil {
 			t.Fatal(err)
 		}
-		if n := visitAndWait(t, ctx, ts.URL+"/indicators/cpp_second_or_subsequent_pct/funnel?period=2023/24&area=E08000035"); n != 1 {
-			t.Errorf("%d charts drawn, want 1", n)
+		if n := visitAndWait(t, ctx, ts.URL+"/indicators/cpp_second_or_subsequent_pct/funnel?period=2023/24&area=E08000035"); n != 2 {
+			t.Errorf("%d charts drawn, want 2 (the funnel and Leeds over time)", n)
 		}
 		// The chart fits the page: no sideways scrolling at either width.
 		overflow, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
@@ -51,6 +51,13 @@ func TestBrowserFunnel(t *testing.T) {
 			t.Fatal(err)
 		}
 		saveFile(t, "chart-"+w.name, shot)
+		if err := chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.ID("funnel-history"))); err != nil {
+			t.Fatal(err)
+		}
+		if shot, err = chromedp.Run(ctx, chromedp.CaptureScreenshot()); err != nil {
+			t.Fatal(err)
+		}
+		saveFile(t, "history-"+w.name, shot)
 		if err := chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.CSS(".app-funnel-adjustment"))); err != nil {
 			t.Fatal(err)
 		}

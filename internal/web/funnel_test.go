@@ -140,6 +140,31 @@ func TestIndicatorFunnelPage(t *testing.T) {
 			}
 		}
 	}
+	// Leeds over time: one row a year, each year's limits, a quartile.
+	hist := d.Find("table.app-funnel-history tbody tr")
+	if hist.Length() < 10 {
+		t.Errorf("%d years of Leeds over time", hist.Length())
+	}
+	for i := range hist.Length() {
+		cells := hist.Eq(i).Find("td")
+		if q := strings.TrimSpace(cells.Eq(3).Text()); q < "1" || q > "4" || len(q) != 1 {
+			t.Errorf("year %d: quartile %q", i, q)
+		}
+	}
+	if !strings.Contains(d.Find(".app-funnel-history-summary").Text(), "Leeds was within the 95% limits for its size in every one of the 12 years") {
+		t.Errorf("history summary %q", d.Find(".app-funnel-history-summary").Text())
+	}
+	rec = get(t, srv, "/api/indicators/cpp_second_or_subsequent_pct/funnel?period=2023/24&area="+leeds)
+	var withHistory struct {
+		History []struct {
+			Period   string                `json:"period"`
+			Quartile int                   `json:"quartile"`
+			Limits   map[string][2]float64 `json:"limits"`
+		} `json:"history"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &withHistory); err != nil || len(withHistory.History) != hist.Length() {
+		t.Errorf("API history: %d years (%v), page %d", len(withHistory.History), err, hist.Length())
+	}
 	chart := d.Find("#funnel")
 	var opt map[string]any
 	if err := json.Unmarshal([]byte(chart.AttrOr("data-option", "")), &opt); err != nil {
