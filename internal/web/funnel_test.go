@@ -205,3 +205,54 @@ func TestIndicatorFunnel_Errors(t *testing.T) {
 		}
 	}
 }
+
+// An authority's name from an upload is text wherever the funnel shows
+// it: the table, the picker, the chart option and the tooltips.
+func TestIndicatorFunnel_HostileNameIsInert(t *testing.T) {
+	hostile := `</script><script>window.__pwned=1</script><img src=x onerror=alert(1)>`
+	csv := "indicator,period,geography_code,geography_name,value\n"
+	for _, a := range []struct{ code, name, start, sub, pct string }{
+		{"E06000001", "Hartlepool", "120", "30", "25"},
+		{"E06000002", `"` + strings.ReplaceAll(hostile, `"`, `""`) + `"`, "300", "90", "30"},
+		{"E06000003", "Redcar and Cleveland", "200", "40", "20"},
+	} {
+		csv += "cpp_started,2023/24," + a.code + "," + a.name + "," + a.start + "\n" +
+			"cpp_second_or_subsequent,2023/24," + a.code + "," + a.name + "," + a.sub + "\n" +
+			"cpp_second_or_subsequent_pct,2023/24," + a.code + "," + a.name + "," + a.pct + "\n"
+	}
+	srv, _ := newTestServer(t, csv)
+	rec := get(t, srv, "/indicators/cpp_second_or_subsequent_pct/funnel?period=2023/24&area=E06000002")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
+	}
+	body := rec.Body.String()
+	if strings.Contains(body, "<script>window") || strings.Contains(body, "<img src=x") {
+		t.Error("the name was written as markup")
+	}
+	d := doc(t, rec)
+	if got := d.Find(`tr[data-code="E06000002"] th a`).Text(); got != hostile {
+		t.Errorf("the name reads %q", got)
+	}
+	var opt struct {
+		Series []json.RawMessage `json:"series"`
+	}
+	var points struct {
+		Data []struct {
+			Name string `json:"name"`
+		} `json:"data"`
+	}
+	raw := d.Find("#funnel").AttrOr("data-option", "")
+	if err := json.Unmarshal([]byte(raw), &opt); err != nil || strings.Contains(raw, "<") {
+		t.Fatalf("chart option: %v (an unescaped < in it: %v)", err, strings.Contains(raw, "<"))
+	}
+	if err := json.Unmarshal(opt.Series[0], &points); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, p := range points.Data {
+		found = found || p.Name == hostile
+	}
+	if !found {
+		t.Error("the chart option does not carry the name as text")
+	}
+}
