@@ -1,7 +1,10 @@
 package web
 
 import (
+	"context"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -41,6 +44,7 @@ func TestBrowserFunnel(t *testing.T) {
 		if err != nil || series < 6 {
 			t.Errorf("%d px: %d series drawn (%v)", w.width, series, err)
 		}
+		checkAxe(t, ctx, w.name)
 		screenshot(t, ctx, w.name)
 		// And the chart as it first appears, scrolled to it.
 		if err := chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.ID("funnel"))); err != nil {
@@ -67,4 +71,35 @@ func TestBrowserFunnel(t *testing.T) {
 		saveFile(t, "text-"+w.name, shot)
 	}
 	l.Check(t, "the funnel page")
+}
+
+// checkAxe runs axe-core (installed from npm with the other front-end
+// packages) on the page and fails on any WCAG 2.1 A or AA violation.
+func checkAxe(t *testing.T, ctx context.Context, page string) {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join("..", "..", "node_modules", "axe-core", "axe.min.js"))
+	if err != nil {
+		t.Fatalf("axe-core is not installed (run make assets): %v", err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](string(src)+";\ntypeof axe === 'object'")); err != nil {
+		t.Fatalf("load axe-core: %v", err)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+		.then(r => r.violations.map(v => v.id + ': ' + v.help + ' (' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join('; ') + ')'))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("run axe-core: %v", err)
+	}
+	for _, v := range got {
+		t.Errorf("%s: axe: %s", page, v)
+	}
+	t.Logf("%s: %d axe violations", page, len(got))
+	// The check can fail: an image with no text alternative is found.
+	bad, err := chromedp.Run(ctx, chromedp.Evaluate[int](`(() => {
+		const img = document.createElement('img');
+		img.src = 'data:,'; document.body.appendChild(img);
+		return axe.run(img).then(r => { img.remove(); return r.violations.length; });
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil || bad == 0 {
+		t.Errorf("axe-core found no violation in an image without alt text (%v)", err)
+	}
 }
