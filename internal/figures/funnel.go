@@ -367,10 +367,8 @@ func (r *Reader) funnel(ctx context.Context, def *indicators.Definition, period 
 			f.Excluded = append(f.Excluded, FunnelExcluded{code, name, "the published counts do not agree (more events than the denominator)"})
 			continue
 		}
-		if value == nil && !def.Ratio.Computed {
-			f.Excluded = append(f.Excluded, FunnelExcluded{code, name, "no figure published"})
-			continue
-		}
+		// Where the department published the counts but no figure (rates
+		// are not published in every release), the counts give it.
 		areas = append(areas, placed{code, name, value, x, n})
 	}
 	if len(areas) < 2 {

@@ -354,3 +354,28 @@ func TestReader_Funnel_Errors(t *testing.T) {
 		})
 	}
 }
+
+// A rate the department did not publish for a year is worked out from the
+// counts, as for a rate cptrends derives.
+func TestReader_Funnel_RateFromCountsAlone(t *testing.T) {
+	r := newBundledReader(t)
+	mustImport(t, r, `indicator,period,geography_code,geography_name,value
+referrals,2030/31,E06000001,Hartlepool,2000
+referrals,2030/31,E06000002,Middlesbrough,3000
+referrals,2030/31,E06000003,Redcar and Cleveland,1500
+population_0_17,2030/31,E06000001,Hartlepool,20000
+population_0_17,2030/31,E06000002,Middlesbrough,35000
+population_0_17,2030/31,E06000003,Redcar and Cleveland,25000
+`)
+	f, err := r.Funnel(context.Background(), mustDefinition(t, "referrals_rate"), indicators.PeriodOf(2031))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Areas) != 3 || f.Areas[0].Published != nil || math.Abs(f.Areas[0].Value-1000) > 1e-9 {
+		t.Fatalf("areas %+v", f.Areas)
+	}
+	// No England figure that year: the centre is the authorities' counts.
+	if want := 6500.0 / 80000 * 10000; math.Abs(f.Centre-want) > 1e-9 || !strings.Contains(f.CentreSource, "authorities") {
+		t.Errorf("centre %v (%s), want %v", f.Centre, f.CentreSource, want)
+	}
+}
