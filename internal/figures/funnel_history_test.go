@@ -7,7 +7,7 @@ import (
 )
 
 func TestReader_FunnelHistory(t *testing.T) {
-	r := newBundledReader(t)
+	r := sharedReader(t)
 	ctx := context.Background()
 	def := mustDefinition(t, "cpp_second_or_subsequent_pct")
 	start := time.Now()

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"cptrends/indicators"
@@ -20,7 +21,7 @@ import (
 
 // newBundledReader opens a database in a temporary folder loaded as serve
 // loads a new one: the bundled EES files with every local authority, then
-// the national release.
+// the national release. Tests that add uploads of their own use it.
 func newBundledReader(t *testing.T) *Reader {
 	t.Helper()
 	ctx := context.Background()
@@ -33,6 +34,48 @@ func newBundledReader(t *testing.T) *Reader {
 		t.Fatal(err)
 	}
 	return &Reader{Store: st, Catalog: indicators.Default()}
+}
+
+// shared is one bundled database for the tests that only read, loaded
+// once (loading takes seconds under the race detector).
+var shared struct {
+	once   sync.Once
+	dir    string
+	reader *Reader
+	err    error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.reader != nil {
+		shared.reader.Store.Close()
+	}
+	if shared.dir != "" {
+		os.RemoveAll(shared.dir)
+	}
+	os.Exit(code)
+}
+
+// sharedReader is the read-only bundled database.
+func sharedReader(t *testing.T) *Reader {
+	t.Helper()
+	shared.once.Do(func() {
+		ctx := context.Background()
+		if shared.dir, shared.err = os.MkdirTemp("", "cptrends-figures"); shared.err != nil {
+			return
+		}
+		st, err := store.Open(ctx, filepath.Join(shared.dir, "cptrends.db"))
+		if err != nil {
+			shared.err = err
+			return
+		}
+		shared.reader = &Reader{Store: st, Catalog: indicators.Default()}
+		shared.err = ingest.LoadBundled(ctx, st, indicators.Default(), indicators.Bundled(), "test")
+	})
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	return shared.reader
 }
 
 func mustDefinition(t *testing.T, id string) *indicators.Definition {
@@ -124,7 +167,7 @@ func tau2FromFile(rows []d3Row, centre float64) (phi, tau2 float64) {
 }
 
 func TestReader_Funnel_SecondPlans(t *testing.T) {
-	r := newBundledReader(t)
+	r := sharedReader(t)
 	ctx := context.Background()
 	f, err := r.Funnel(ctx, mustDefinition(t, "cpp_second_or_subsequent_pct"), indicators.PeriodOf(2024))
 	if err != nil {
@@ -300,7 +343,7 @@ cpp_second_or_subsequent_pct,2023/24,E06999999,Smallshire,60
 }
 
 func TestReader_Funnel_Rate(t *testing.T) {
-	r := newBundledReader(t)
+	r := sharedReader(t)
 	f, err := r.Funnel(context.Background(), mustDefinition(t, "referrals_rate"), 0)
 	if err != nil {
 		t.Fatal(err)
@@ -334,7 +377,7 @@ func TestReader_Funnel_Rate(t *testing.T) {
 }
 
 func TestReader_Funnel_Errors(t *testing.T) {
-	r := newBundledReader(t)
+	r := sharedReader(t)
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name   string
@@ -358,7 +401,12 @@ func TestReader_Funnel_Errors(t *testing.T) {
 // A rate the department did not publish for a year is worked out from the
 // counts, as for a rate cptrends derives.
 func TestReader_Funnel_RateFromCountsAlone(t *testing.T) {
-	r := newBundledReader(t)
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "cptrends.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	r := &Reader{Store: st, Catalog: indicators.Default()}
 	mustImport(t, r, `indicator,period,geography_code,geography_name,value
 referrals,2030/31,E06000001,Hartlepool,2000
 referrals,2030/31,E06000002,Middlesbrough,3000

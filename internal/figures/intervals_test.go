@@ -9,7 +9,7 @@ import (
 )
 
 func TestReader_WithIntervals(t *testing.T) {
-	r := newBundledReader(t)
+	r := sharedReader(t)
 	ctx := context.Background()
 	def := mustDefinition(t, "cpp_second_or_subsequent_pct")
 	leeds := indicators.Geography{Code: "E08000035", Name: "Leeds", Level: indicators.LevelLocal}
