@@ -48,6 +48,18 @@ type Definition struct {
 	Stock bool `json:"stock,omitempty"`
 }
 
+// Multiplier is what a ratio's quotient is multiplied by in a unit: 100
+// for a percentage, 10,000 for a rate per 10,000 children, 1 for a count.
+func Multiplier(unit string) float64 {
+	switch unit {
+	case UnitPercent:
+		return 100
+	case UnitRate:
+		return 10000
+	}
+	return 1
+}
+
 // RateSource names where a count's rate per 10,000 children comes from:
 // the rate the department publishes (an indicator of unit rate), where it
 // publishes one, and otherwise the count divided by the population (an

@@ -29,6 +29,7 @@ func (c *Catalog) RateDefinition(count *Definition) *Definition {
 		Breaks:     count.Breaks,
 		Notes:      count.Notes,
 		Chart:      Chart{Type: "line"},
+		Ratio:      &Ratio{Numerator: []string{count.ID}, Denominator: count.Rate.Population, Computed: true},
 	}
 	if p, ok := c.Lookup(count.Rate.Published); ok {
 		r.ID, r.Title, r.ShortTitle, r.Noun = p.ID, p.Title, p.ShortTitle, p.Noun

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"io/fs"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -207,5 +208,38 @@ func TestDefinitions_EESColumnsExist(t *testing.T) {
 		if (d.IsPercent() || d.IsRate()) && len(d.EES) == 0 && (d.Ratio == nil || !d.Ratio.Computed) {
 			t.Errorf("%s: a percentage or rate read from no column must be computed", d.ID)
 		}
+	}
+}
+
+func TestDefault_Ratios(t *testing.T) {
+	for _, tc := range []struct {
+		id          string
+		numerator   []string
+		denominator string
+	}{
+		{"cpp_second_or_subsequent_pct", []string{"cpp_second_or_subsequent"}, "cpp_started"},
+		{"referrals_rate", []string{"referrals"}, "population_0_17"},
+		{"children_referred_rate", []string{"children_referred"}, "population_0_17"},
+	} {
+		d := mustLookup(t, tc.id)
+		if d.Ratio == nil {
+			t.Errorf("%s: no ratio", tc.id)
+			continue
+		}
+		if !slices.Equal(d.Ratio.Numerator, tc.numerator) || d.Ratio.Denominator != tc.denominator || d.Ratio.Computed {
+			t.Errorf("%s: ratio %+v", tc.id, *d.Ratio)
+		}
+	}
+	// No denominator is held for plans ending: its interval is null.
+	for _, id := range []string{"cpp_ended_2yrs_plus_pct", "cpp_at_31_march_2yrs_plus_pct", "referrals"} {
+		if d := mustLookup(t, id); d.Ratio != nil {
+			t.Errorf("%s: ratio %+v, want none", id, *d.Ratio)
+		}
+	}
+	// A rate cptrends derives from a count divides the count by the population.
+	cat := indicators.Default()
+	d := cat.RateDefinition(mustLookup(t, "cpp_started"))
+	if d == nil || d.Ratio == nil || !d.Ratio.Computed || d.Ratio.Denominator != "population_0_17" || !slices.Equal(d.Ratio.Numerator, []string{"cpp_started"}) {
+		t.Errorf("derived rate of cpp_started: %+v", d)
 	}
 }

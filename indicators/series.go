@@ -34,6 +34,16 @@ type Point struct {
 	// change. GeographyName is its name.
 	GeographyCode string `json:"geography_code,omitempty"`
 	GeographyName string `json:"-"`
+	// Numerator and Denominator are the counts a percentage or rate
+	// divides, where both are held for the year (see WithIntervals). CI95
+	// and CI998 are its 95% and 99.8% confidence intervals, low and high:
+	// Wilson's for a percentage, Byar's (exact below ten events) for a
+	// rate. They are null where they are not known, and for a count, which
+	// is given as counted.
+	Numerator   *float64    `json:"numerator,omitempty"`
+	Denominator *float64    `json:"denominator,omitempty"`
+	CI95        *[2]float64 `json:"ci95"`
+	CI998       *[2]float64 `json:"ci998"`
 }
 
 // Series is an indicator's values for one geography, one point a year from

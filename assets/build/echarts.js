@@ -6,7 +6,7 @@
 // module added here, or ECharts ignores that part of the option without a
 // word in production. Module names: node_modules/echarts/lib/export/.
 import * as echarts from "echarts/core";
-import { BarChart, LineChart } from "echarts/charts";
+import { BarChart, LineChart, ScatterChart } from "echarts/charts";
 import {
   AriaComponent, // option.aria: a text description for screen readers
   GraphicComponent, // export.js: the source and notes under an exported image
@@ -21,7 +21,7 @@ import { LabelLayout, LegacyGridContainLabel } from "echarts/features";
 import { CanvasRenderer, SVGRenderer } from "echarts/renderers";
 
 echarts.use([
-  BarChart, LineChart,
+  BarChart, LineChart, ScatterChart, // ScatterChart: the funnel plots
   AriaComponent, GraphicComponent, GridComponent, LegendPlainComponent, MarkLineComponent, MarkPointComponent, TitleComponent, TooltipComponent,
   LabelLayout, // series labelLayout.hideOverlap (the year-on-year labels)
   LegacyGridContainLabel, // grid.containLabel, which ECharts 6 keeps only as a feature

@@ -389,6 +389,9 @@ func tips(series []indicators.Series, periods []indicators.Period) [][]string {
 				val += " (" + p.GeographyName + ")"
 			}
 			lines = append(lines, d.ShortTitle+": "+val)
+			if p.CI95 != nil {
+				lines = append(lines, "  Range by chance (95%): "+d.FormatValue(p.CI95[0])+" to "+d.FormatValue(p.CI95[1]))
+			}
 			if p.Value != nil {
 				lines = append(lines, "  "+capitalise(d.ChangePhrase(p)))
 			}

@@ -16,7 +16,8 @@ import (
 // are the native upload format, so a download loads back as it is.
 var csvHeader = []string{"indicator", "period", "geography_code", "geography_name", "value", "note",
 	"change", "change_pct", "break_before", "secondary_source", "caveats", "statistical_neighbours",
-	"series_geography_code", "revised", "previous_value", "previous_release"}
+	"series_geography_code", "revised", "previous_value", "previous_release",
+	"numerator", "denominator", "ci95_low", "ci95_high", "ci998_low", "ci998_high"}
 
 // CSV writes a series as CSV, header first, every number rounded as it is
 // published. neighbours names the neighbour set the area's page compares
@@ -48,7 +49,9 @@ func CSV(sr indicators.Series, neighbours string) ([]byte, error) {
 		w.Write([]string{d.ID, p.Period.String(), code, SafeCell(name), value,
 			SafeCell(p.Note), optional(p.Change, d.Decimals), optional(p.ChangePct, 1),
 			strconv.FormatBool(p.BreakBefore), strconv.FormatBool(p.Secondary), SafeCell(strings.Join(d.NotesFor(p.Period, code), " ")),
-			SafeCell(neighbours), sr.Geography.Code, strconv.FormatBool(p.Revised), previous, SafeCell(p.PreviousRelease)})
+			SafeCell(neighbours), sr.Geography.Code, strconv.FormatBool(p.Revised), previous, SafeCell(p.PreviousRelease),
+			optional(p.Numerator, 0), optional(p.Denominator, 0), bound(p.CI95, 0, d.Decimals), bound(p.CI95, 1, d.Decimals),
+			bound(p.CI998, 0, d.Decimals), bound(p.CI998, 1, d.Decimals)})
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()
@@ -59,6 +62,15 @@ func optional(v *float64, decimals int) string {
 		return ""
 	}
 	return rounded(*v, decimals)
+}
+
+// bound writes one end of an interval, rounded as the figure is; "" where
+// there is none.
+func bound(ci *[2]float64, end, decimals int) string {
+	if ci == nil {
+		return ""
+	}
+	return rounded(ci[end], decimals)
 }
 
 // rounded writes v to the given decimal places, halves away from zero as
@@ -132,7 +144,9 @@ func Metadata(sr indicators.Series, neighbours string, stamp Stamp, made time.Ti
 		"caveats: the definition's notes on this year\n" +
 		"statistical_neighbours: the neighbour set the area's page compares it with; empty for England and areas with none\n" +
 		"series_geography_code: the area whose series the row is part of; geography_code differs from it on a predecessor's figure, shown before a boundary change\n" +
-		"revised, previous_value, previous_release: whether the figure revised an earlier one, that figure, and the upload that published it\n")
+		"revised, previous_value, previous_release: whether the figure revised an earlier one, that figure, and the upload that published it\n" +
+		"numerator, denominator: the counts a percentage or rate divides, where both are held\n" +
+		"ci95_low, ci95_high, ci998_low, ci998_high: the 95% and 99.8% confidence intervals of a percentage (Wilson's score method) or rate (Byar's method, exact below 10 events): the range the figure could have reached by chance in a year like this one, not a sampling error\n")
 	return b.String()
 }
 

@@ -50,6 +50,9 @@ type Table struct {
 	// Scoped says they were chosen (tables stored before list them all).
 	AreaNotes []indicators.Note `json:"area_notes,omitempty"`
 	Scoped    bool              `json:"scoped,omitempty"`
+	// Intervals says that rows give the range a figure could have reached
+	// by chance (its 95% confidence interval).
+	Intervals bool `json:"intervals,omitempty"`
 }
 
 // Row is one year of a table.
@@ -70,6 +73,8 @@ type Row struct {
 	From string `json:"from,omitempty"`
 	// Small marks a figure that rests on a small number.
 	Small bool `json:"small,omitempty"`
+	// Interval is the figure's 95% confidence interval, "22.1% to 26.0%".
+	Interval string `json:"interval,omitempty"`
 }
 
 // drawn is a series with the number each year's figure rests on (its
@@ -168,6 +173,10 @@ func table(dr drawn) Table {
 				r.ChangePct = indicators.FormatChangePct(*p.ChangePct)
 			}
 		}
+		if p.CI95 != nil {
+			r.Interval = d.FormatValue(p.CI95[0]) + " to " + d.FormatValue(p.CI95[1])
+			t.Intervals = true
+		}
 		if p.Symbol != "" {
 			used[p.Symbol] = true
 		}
@@ -180,3 +189,8 @@ func table(dr drawn) Table {
 	}
 	return t
 }
+
+// IntervalNote says in plain words what a range by chance is.
+const IntervalNote = "The range by chance is where the figure could have landed by chance alone in a year like this one: " +
+	"its 95% confidence interval (Wilson's score method for percentages, Byar's method for rates, as Public Health England computes them). " +
+	"These figures count every child, plan or referral, so it is not a sampling error: it shows how far a figure of this size moves from year to year for no reason but chance."

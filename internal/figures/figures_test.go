@@ -1,82 +1,22 @@
-package figures_test
+package figures
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"cptrends/indicators"
-	"cptrends/internal/figures"
 	"cptrends/internal/ingest"
 	"cptrends/internal/store"
 )
 
-// newReader is a Reader of a new database loaded as a new installation
-// loads it: the bundled releases and the neighbour model.
-func newReader(t *testing.T) (*figures.Reader, *store.Store) {
+// newReader is a Reader of its own new database, loaded as a new
+// installation loads it.
+func newReader(t *testing.T) (*Reader, *store.Store) {
 	t.Helper()
-	st, err := loadBundled(filepath.Join(t.TempDir(), "cptrends.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return figures.New(st, indicators.Default()), st
-}
-
-func loadBundled(path string) (*store.Store, error) {
-	ctx := context.Background()
-	st, err := store.Open(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	if err := ingest.LoadBundled(ctx, st, indicators.Default(), indicators.Bundled(), "test"); err != nil {
-		st.Close()
-		return nil, err
-	}
-	if err := ingest.LoadReference(ctx, st, indicators.Bundled(), indicators.NeighbourModels); err != nil {
-		st.Close()
-		return nil, err
-	}
-	return st, nil
-}
-
-// sharedDir holds the one loaded database of the tests that only read it.
-var (
-	sharedDir  string
-	sharedOnce sync.Once
-	sharedR    *figures.Reader
-	sharedSt   *store.Store
-	sharedErr  error
-)
-
-func TestMain(m *testing.M) {
-	var err error
-	if sharedDir, err = os.MkdirTemp("", "cptrends-figures"); err != nil {
-		panic(err)
-	}
-	code := m.Run()
-	if sharedSt != nil {
-		sharedSt.Close()
-	}
-	os.RemoveAll(sharedDir)
-	os.Exit(code)
-}
-
-func sharedReader(t *testing.T) *figures.Reader {
-	t.Helper()
-	sharedOnce.Do(func() {
-		if sharedSt, sharedErr = loadBundled(filepath.Join(sharedDir, "cptrends.db")); sharedErr == nil {
-			sharedR = figures.New(sharedSt, indicators.Default())
-		}
-	})
-	if sharedErr != nil {
-		t.Fatal(sharedErr)
-	}
-	return sharedR
+	r := newBundledReader(t)
+	return r, r.Store
 }
 
 func def(t *testing.T, id string) *indicators.Definition {
@@ -88,7 +28,7 @@ func def(t *testing.T, id string) *indicators.Definition {
 	return d
 }
 
-func area(t *testing.T, r *figures.Reader, code string) indicators.Geography {
+func area(t *testing.T, r *Reader, code string) indicators.Geography {
 	t.Helper()
 	g, err := r.Geography(context.Background(), code)
 	if err != nil {

@@ -25,6 +25,32 @@ func (r *Reader) Series(ctx context.Context, def *indicators.Definition, geo ind
 // break keeps every change, headline and "since" of the area from reaching
 // back across its creation.
 func (r *Reader) series(l loaded, def *indicators.Definition, geo indicators.Geography) indicators.Series {
+	return r.withIntervals(l, r.lineage(l, def, geo))
+}
+
+// withIntervals gives each year of a percentage or rate its numerator,
+// denominator and confidence intervals, from the counts its ratio names.
+func (r *Reader) withIntervals(l loaded, s indicators.Series) indicators.Series {
+	d := s.Definition
+	if d.Ratio == nil {
+		return s
+	}
+	var nums []indicators.Series
+	for _, id := range d.Ratio.Numerator {
+		nd, ok := r.Catalog.Lookup(id)
+		if !ok {
+			return s
+		}
+		nums = append(nums, r.series(l, nd, s.Geography))
+	}
+	dd, ok := r.Catalog.Lookup(d.Ratio.Denominator)
+	if !ok {
+		return s
+	}
+	return indicators.WithIntervals(s, nums, r.series(l, dd, s.Geography))
+}
+
+func (r *Reader) lineage(l loaded, def *indicators.Definition, geo indicators.Geography) indicators.Series {
 	if def.Ratio != nil && def.Ratio.Computed {
 		return r.computed(l, def, geo)
 	}

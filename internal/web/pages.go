@@ -117,6 +117,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 			return string(b), err
 		},
 		"symbolMeaning": func(s indicators.Symbol) string { return s.Meaning() },
+		"intervalNote":  func() string { return figures.IntervalNote },
 		"list":          func(items ...string) []string { return items },
 		"isAdmin":       func(u *store.User) bool { return u != nil && u.Role == store.RoleAdmin },
 		"canUpload":     func(u *store.User) bool { return u != nil && roleRank[u.Role] >= roleRank[store.RoleAnalyst] },

@@ -77,8 +77,10 @@ func (s *Server) routes() {
 	e.GET("/indicators", s.handleIndicatorIndex)
 	e.GET("/indicators/:id", s.handleIndicatorShow) // also :id.csv
 	e.GET("/indicators/:id/areas", s.handleIndicatorAreas)
+	e.GET("/indicators/:id/funnel", s.handleIndicatorFunnel)
 	e.GET("/api/indicators", s.handleAPIIndicatorIndex)
 	e.GET("/api/indicators/:id", s.handleAPIIndicatorShow)
+	e.GET("/api/indicators/:id/funnel", s.handleAPIIndicatorFunnel)
 	e.GET("/assets/:hash/*", s.handleAsset)
 
 	e.GET("/login", s.handleLoginForm)
