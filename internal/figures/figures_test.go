@@ -101,7 +101,7 @@ func TestLineage(t *testing.T) {
 
 	t.Run("OncePerLeagueYear", func(t *testing.T) {
 		for _, y := range []int{2016, 2021, 2025} {
-			lg, err := r.League(ctx, def(t, "referrals"), indicators.PeriodOf(y), "rank")
+			lg, err := r.League(ctx, def(t, "referrals"), indicators.PeriodOf(y), "rank", "")
 			if err != nil {
 				t.Fatal(err)
 			}

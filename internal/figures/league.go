@@ -25,6 +25,8 @@ type League struct {
 	Computed bool
 	// Caution explains the small-number caution, when a row has one.
 	Caution string
+	// Area is the code of the reader's own area, marked in the table.
+	Area string
 }
 
 // LeagueRow is one authority in a league.
@@ -39,7 +41,11 @@ type LeagueRow struct {
 	Quartile   int
 	Unusual    string // a change unusually large for the area's own history
 	Small      bool   // the figure rests on a small number
-	value      float64
+	// Change is the change on the year in the ranked unit, or why there
+	// is none.
+	Change string
+	Own    bool // the reader's own area
+	value  float64
 }
 
 // LeagueSorts is the whitelist of orders a league can be sorted in.
@@ -49,8 +55,8 @@ var LeagueSorts = map[string]bool{"rank": true, "rank_lowest": true, "name": tru
 // is zero), in one read of the figures. Each authority appears once: under
 // its current code where a boundary change only renamed it, and never
 // with a predecessor's figure, which is the predecessor's own row.
-func (r *Reader) League(ctx context.Context, def *indicators.Definition, period indicators.Period, order string) (League, error) {
-	lg := League{Def: def, RankDef: def, Sort: order}
+func (r *Reader) League(ctx context.Context, def *indicators.Definition, period indicators.Period, order, area string) (League, error) {
+	lg := League{Def: def, RankDef: def, Sort: order, Area: area}
 	if !LeagueSorts[lg.Sort] {
 		lg.Sort = "rank"
 	}
@@ -85,6 +91,7 @@ func (r *Reader) League(ctx context.Context, def *indicators.Definition, period 
 	var obs []indicators.Observation
 	counts := map[string]indicators.Point{}
 	unusual := map[string]string{}
+	changes := map[string]string{}
 	smallBase := map[string]bool{}
 	for _, a := range las {
 		_, rs := r.comparableSeries(l, def, a)
@@ -93,6 +100,11 @@ func (r *Reader) League(ctx context.Context, def *indicators.Definition, period 
 			continue
 		}
 		obs = append(obs, indicators.Observation{Indicator: rs.Definition.ID, Geography: a, Period: p.Period, Value: p.Value, Symbol: p.Symbol, Note: p.Note})
+		if p.Change != nil {
+			changes[a.Code] = rs.Definition.FormatChange(*p.Change)
+		} else {
+			changes[a.Code] = "none: " + p.NoChange
+		}
 		own := r.series(l, def, a)
 		if def.Rate != nil {
 			if c, ok := pointsAt(own, lg.Period); ok {
@@ -107,7 +119,8 @@ func (r *Reader) League(ctx context.Context, def *indicators.Definition, period 
 	}
 	for _, rk := range indicators.Rank(obs) {
 		row := LeagueRow{Code: rk.Geography.Code, Name: rk.Geography.Name, Symbol: rk.Symbol, Rank: rk.Rank, Tied: rk.Tied, Quartile: rk.Quartile,
-			Unusual: unusual[rk.Geography.Code], Small: smallBase[rk.Geography.Code] && rk.Value != nil}
+			Unusual: unusual[rk.Geography.Code], Small: smallBase[rk.Geography.Code] && rk.Value != nil,
+			Change: changes[rk.Geography.Code], Own: rk.Geography.Code == area}
 		row.Value = lg.RankDef.FormatPoint(indicators.Point{Value: rk.Value, Symbol: rk.Symbol})
 		row.Computed = strings.Contains(rk.Note, indicators.ComputedRateNote)
 		lg.Computed = lg.Computed || row.Computed

@@ -26,7 +26,11 @@ func (s *Server) handleIndicatorAreas(c echo.Context) error {
 			return indicators.Errorf(indicators.EINVALID, "%s", err.Error())
 		}
 	}
-	lg, err := s.fig.League(c.Request().Context(), d, period, c.QueryParam("sort"))
+	area := c.QueryParam(areaParam)
+	if !indicators.ValidCode(area) {
+		area = ""
+	}
+	lg, err := s.fig.League(c.Request().Context(), d, period, c.QueryParam("sort"), area)
 	if err != nil {
 		return err
 	}
