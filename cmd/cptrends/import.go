@@ -84,7 +84,13 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 	var res *ingest.Result
 	var changes changeLog
 	refused := errors.New("refused")
-	sum, err := st.ImportStream(ctx, store.StreamUpload{By: cliUser(), DryRun: *dryRun, OnRevision: changes.add},
+	// The local authorities' codes and regions the EES files gave are
+	// written with the upload, in its transaction, so that an authority
+	// that appears in a later release is grouped under its region and
+	// compared with its region and neighbours, for as long as the upload
+	// stands.
+	laCodes := func() []store.LACode { return res.LACodes }
+	sum, err := st.ImportStream(ctx, store.StreamUpload{By: cliUser(), DryRun: *dryRun, OnRevision: changes.add, LACodes: laCodes},
 		func(add func(indicators.Observation) error) ([]store.File, error) {
 			var err error
 			res, err = ingest.Stream(indicators.Default(), opts, add, inputs...)
@@ -109,14 +115,8 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	// The local authorities' codes and regions the EES files gave, as the
-	// bundled load records them, so that an authority that appears in a
-	// later release is grouped under its region in the area picker and
-	// compared with its region and neighbours.
 	if *dryRun {
 		removeNew()
-	} else if err := st.SaveLACodes(ctx, res.LACodes); err != nil {
-		return err
 	}
 	printSummary(m.Stdout, res, sum, &changes, *dryRun)
 	return nil

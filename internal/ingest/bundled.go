@@ -45,7 +45,7 @@ func LoadBundled(ctx context.Context, st *store.Store, cat *indicators.Catalog, 
 		if !res.OK() {
 			return fmt.Errorf("bundled data refused: %v", res.Problems[0])
 		}
-		ups = append(ups, store.NewUpload{By: by, Files: res.Files, Observations: res.Observations})
+		ups = append(ups, store.NewUpload{By: by, Files: res.Files, Observations: res.Observations, LACodes: res.LACodes})
 	}
 	// Both uploads or neither: a start stopped half way must not leave a
 	// database that has an upload (so is never loaded again) but lacks the

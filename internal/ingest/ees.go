@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"cptrends/indicators"
+	"cptrends/internal/store"
 )
 
 // Open data files of Explore Education Statistics (EES) are read as they
@@ -104,6 +105,9 @@ type eesFile struct {
 	once       map[string]bool
 	skipped    map[string]int
 	kept       int
+	// codes gathers the local authorities' codes from the rows read; nil
+	// when the file lacks one of their columns.
+	codes *laCodes
 }
 
 // readEES reads an EES open data file and returns its number of data rows.
@@ -151,7 +155,7 @@ func (r *reader) readEES(name string, in io.Reader) int {
 	}
 
 	problemsBefore := len(r.res.Problems) + r.res.Omitted
-	codes, _ := newLACodes(f.index) // nil without the key columns
+	f.codes, _ = newLACodes(f.index) // nil without the key columns
 	rows := 0
 	for {
 		rec, err := cr.Read()
@@ -171,12 +175,9 @@ func (r *reader) readEES(name string, in io.Reader) int {
 			continue // csv.Reader resumes at the next line
 		}
 		r.addEES(f, cr, rec)
-		if codes != nil {
-			codes.add(rec)
-		}
 	}
-	if codes != nil {
-		r.res.LACodes = append(r.res.LACodes, codes.list()...)
+	if f.codes != nil {
+		r.res.LACodes = append(r.res.LACodes, f.codes.list()...)
 	}
 	if rows == 0 {
 		r.problem(name, 1, NoColumn, "the file has a header but no rows of data")
@@ -325,6 +326,21 @@ func (r *reader) addEES(f *eesFile, cr *csv.Reader, rec []string) {
 	}
 	if bad {
 		return
+	}
+	// A local authority row that is read records the authority's codes
+	// and region, for the year it gives; they are checked as any other
+	// text is, and a row whose codes are unsound is refused with them.
+	if lv.level == indicators.LevelLocal && f.codes != nil && len(obs) > 0 {
+		c := f.codes.code(rec, period)
+		if column, msg := store.CheckLACode(c); msg != "" {
+			col := -1
+			if i, ok := f.index[column]; ok {
+				col = i
+			}
+			fail(col, "%s", msg)
+			return
+		}
+		f.codes.keep(c)
 	}
 	for i, o := range obs {
 		// keep names the column "value", as in the native format; here the

@@ -75,19 +75,30 @@ func newLACodes(index map[string]int) (*laCodes, error) {
 	return l, nil
 }
 
+// add records the codes of a row of a reference file, if it is a local
+// authority's and they are sound.
 func (l *laCodes) add(rec []string) {
+	if !strings.EqualFold(eesCell(rec[l.col[1]]), "Local authority") {
+		return
+	}
+	c := l.code(rec, timePeriod(eesCell(rec[l.col[0]])))
+	if _, msg := store.CheckLACode(c); msg != "" {
+		return
+	}
+	l.keep(c)
+}
+
+// code reads the codes of a local authority row given for period.
+func (l *laCodes) code(rec []string, period indicators.Period) store.LACode {
 	var v [len(laColumns)]string
 	for i, c := range l.col {
 		v[i] = eesCell(rec[c])
 	}
-	period, level, old, code, name, regionCode, regionName := v[0], v[1], v[2], v[3], v[4], v[5], v[6]
-	if !strings.EqualFold(level, "Local authority") {
-		return
-	}
-	c := store.LACode{New: code, Old: old, Name: name, RegionCode: regionCode, RegionName: regionName, LastPeriod: timePeriod(period)}
-	if !indicators.ValidCode(c.New) || c.Old == "" || c.LastPeriod == 0 {
-		return
-	}
+	return store.LACode{New: v[3], Old: v[2], Name: v[4], RegionCode: v[5], RegionName: v[6], LastPeriod: period}
+}
+
+// keep records c; for a code already seen, the later year's wins.
+func (l *laCodes) keep(c store.LACode) {
 	prev, seen := l.byCode[c.New]
 	if !seen {
 		l.order = append(l.order, c.New)

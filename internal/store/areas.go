@@ -4,7 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"cptrends/indicators"
 )
@@ -30,9 +33,52 @@ type Neighbour struct {
 	Closeness string
 }
 
-// SaveLACodes records authorities' codes; for a code already known, the
-// entry from the later reporting year wins.
+// CheckLACode returns why c cannot be recorded, with the EES column at
+// fault, or "" when it can be: its codes must be
+// ONS codes (a region's E12 or E13, London's inner and outer parts), its
+// old code three digits, its names one line of text of no more than
+// indicators.MaxNameLength characters, and its year a reporting year.
+func CheckLACode(c LACode) (column, msg string) {
+	switch {
+	case !indicators.ValidCode(c.New):
+		return "new_la_code", fmt.Sprintf("the new_la_code %q is not an ONS geography code", short(c.New))
+	case len(c.Old) != 3 || strings.Trim(c.Old, "0123456789") != "":
+		return "old_la_code", fmt.Sprintf("the old_la_code %q is not a three-digit code", short(c.Old))
+	case !indicators.ValidCode(c.RegionCode) || !strings.HasPrefix(c.RegionCode, "E12") && !strings.HasPrefix(c.RegionCode, "E13"):
+		return "region_code", fmt.Sprintf("the region_code %q is not the ONS code of an English region (E12... or E13...)", short(c.RegionCode))
+	case c.LastPeriod == 0:
+		return "time_period", "the time_period is not a reporting year"
+	}
+	for _, t := range []struct{ what, text string }{{"la_name", c.Name}, {"region_name", c.RegionName}} {
+		if t.text == "" {
+			return t.what, "the " + t.what + " is empty"
+		}
+		if !utf8.ValidString(t.text) || strings.ContainsFunc(t.text, unicode.IsControl) {
+			return t.what, "the " + t.what + " contains a line break or another control character"
+		}
+		if utf8.RuneCountInString(t.text) > indicators.MaxNameLength {
+			return t.what, fmt.Sprintf("the %s is longer than %d characters", t.what, indicators.MaxNameLength)
+		}
+	}
+	return "", ""
+}
+
+// short cuts s to 40 characters for a message.
+func short(s string) string {
+	if r := []rune(s); len(r) > 40 {
+		return string(r[:40]) + "…"
+	}
+	return s
+}
+
+// SaveLACodes records authorities' reference codes, as the bundled data
+// gives them, apart from any upload; for a code already known, the entry
+// from the later reporting year wins. It refuses every code if one is not
+// sound (see CheckLACode).
 func (s *Store) SaveLACodes(ctx context.Context, codes []LACode) error {
+	if err := checkLACodes(codes); err != nil {
+		return err
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: save la codes: %w", err)
@@ -54,9 +100,49 @@ func (s *Store) SaveLACodes(ctx context.Context, codes []LACode) error {
 	return tx.Commit()
 }
 
-// LACodes returns every authority's codes, by ONS code.
+func checkLACodes(codes []LACode) error {
+	for _, c := range codes {
+		if _, msg := CheckLACode(c); msg != "" {
+			return indicators.Errorf(indicators.EINVALID, "The local authority codes for %q cannot be recorded: %s.", c.New, msg)
+		}
+	}
+	return nil
+}
+
+// writeLACodes records the codes an upload's files gave, with the upload.
+func writeLACodes(ctx context.Context, tx *sql.Tx, uploadID int64, codes []LACode) error {
+	if err := checkLACodes(codes); err != nil {
+		return err
+	}
+	for _, c := range codes {
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO upload_la_codes (upload_id, new_la_code, old_la_code, la_name, region_code, region_name, last_period)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (upload_id, new_la_code) DO UPDATE SET
+				old_la_code = excluded.old_la_code, la_name = excluded.la_name,
+				region_code = excluded.region_code, region_name = excluded.region_name,
+				last_period = excluded.last_period
+			WHERE excluded.last_period >= upload_la_codes.last_period`,
+			uploadID, c.New, c.Old, c.Name, c.RegionCode, c.RegionName, int(c.LastPeriod)); err != nil {
+			return fmt.Errorf("store: save la code %s: %w", c.New, err)
+		}
+	}
+	return nil
+}
+
+// The reference codes, then those of committed uploads, oldest first.
+const laCodesQuery = `
+SELECT new_la_code, old_la_code, la_name, region_code, region_name, last_period, 0 FROM la_codes
+UNION ALL
+SELECT c.new_la_code, c.old_la_code, c.la_name, c.region_code, c.region_name, c.last_period, c.upload_id
+FROM upload_la_codes c JOIN uploads u ON u.id = c.upload_id AND u.status = 'committed'
+ORDER BY 7`
+
+// LACodes returns every authority's codes, by ONS code: for each, the
+// entry of the latest reporting year among the reference codes and the
+// committed uploads', the later upload's on a tie.
 func (s *Store) LACodes(ctx context.Context) (map[string]LACode, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT new_la_code, old_la_code, la_name, region_code, region_name, last_period FROM la_codes`)
+	rows, err := s.db.QueryContext(ctx, laCodesQuery)
 	if err != nil {
 		return nil, fmt.Errorf("store: la codes: %w", err)
 	}
@@ -65,11 +151,14 @@ func (s *Store) LACodes(ctx context.Context) (map[string]LACode, error) {
 	for rows.Next() {
 		var c LACode
 		var p int
-		if err := rows.Scan(&c.New, &c.Old, &c.Name, &c.RegionCode, &c.RegionName, &p); err != nil {
+		var upload int64
+		if err := rows.Scan(&c.New, &c.Old, &c.Name, &c.RegionCode, &c.RegionName, &p, &upload); err != nil {
 			return nil, fmt.Errorf("store: scan la code: %w", err)
 		}
 		c.LastPeriod = indicators.Period(p)
-		out[c.New] = c
+		if prev, ok := out[c.New]; !ok || c.LastPeriod >= prev.LastPeriod {
+			out[c.New] = c
+		}
 	}
 	return out, rows.Err()
 }

@@ -24,6 +24,13 @@ type StreamUpload struct {
 	// would otherwise hold them all in memory. Its AddedGroups sum up
 	// what it adds.
 	OnRevision func(Change)
+	// Pending stages the upload for preview, as Stage does, instead of
+	// committing it: it is not part of the current data until Commit.
+	Pending bool
+	// LACodes, if set, is called once fill has returned without error, for
+	// the local authority codes the files gave, to be written with the
+	// upload.
+	LACodes func() []LACode
 }
 
 // ImportStream writes an upload in one transaction, as Import does, with
@@ -58,7 +65,11 @@ func (s *Store) ImportStream(ctx context.Context, up StreamUpload, fill func(add
 		return Summary{}, fmt.Errorf("store: begin import: %w", err)
 	}
 	defer tx.Rollback()
-	id, err := addUpload(ctx, tx, up.By, "committed", timestamp(s.now()))
+	status := "committed"
+	if up.Pending {
+		status = "pending"
+	}
+	id, err := addUpload(ctx, tx, up.By, status, timestamp(s.now()))
 	if err != nil {
 		return Summary{}, err
 	}
@@ -66,7 +77,7 @@ func (s *Store) ImportStream(ctx context.Context, up StreamUpload, fill func(add
 	if err != nil {
 		return Summary{}, err
 	}
-	w, err := newObservationWriter(ctx, tx, id, num)
+	w, err := newObservationWriter(ctx, tx, id, num, up.Pending)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -130,11 +141,22 @@ func (s *Store) ImportStream(ctx context.Context, up StreamUpload, fill func(add
 	if err := finishUpload(ctx, tx, id, files, w.sum); err != nil {
 		return Summary{}, err
 	}
+	if up.LACodes != nil {
+		if err := writeLACodes(ctx, tx, id, up.LACodes()); err != nil {
+			return Summary{}, err
+		}
+	}
 	sum := w.sum
 	sum.UploadID = id
 	sum.AddedGroups = w.addedGroups()
 	if up.DryRun {
 		return sum, nil // its work goes with the deferred rollback
+	}
+	if up.Pending {
+		if err := tx.Commit(); err != nil {
+			return Summary{}, fmt.Errorf("store: commit stage: %w", err)
+		}
+		return sum, nil
 	}
 	if err := s.commitData(tx); err != nil {
 		return Summary{}, fmt.Errorf("store: commit import: %w", err)
@@ -234,6 +256,10 @@ type observationWriter struct {
 	lastWritten int64
 
 	newSeries, newPlaces, newWritten, newFigures, revisedFigures *rowBatch
+	// unchanged records, for a pending upload, the cells it leaves as they
+	// are and whose value they were, for Commit to check again; nil for an
+	// upload committed at once.
+	unchanged *rowBatch
 
 	sum        Summary
 	onRevision func(Change)
@@ -251,7 +277,7 @@ type seriesAdded struct {
 	first, last indicators.Period
 }
 
-func newObservationWriter(ctx context.Context, tx *sql.Tx, uploadID int64, num *numbering) (*observationWriter, error) {
+func newObservationWriter(ctx context.Context, tx *sql.Tx, uploadID int64, num *numbering, pending bool) (*observationWriter, error) {
 	w := &observationWriter{ctx: ctx, tx: tx, uploadID: uploadID, oldSeries: num.oldSeries,
 		series: map[int64]seriesKey{}, places: make(map[int64]indicators.Geography, len(num.places)),
 		current: map[indicators.Period]cell{}, written: map[int64]bool{}, added: map[int64]*seriesAdded{}}
@@ -279,12 +305,16 @@ func newObservationWriter(ctx context.Context, tx *sql.Tx, uploadID int64, num *
 	w.newFigures.setRow(fmt.Sprintf("(?, ?, %d, ?, ?, coalesce(?, ''), coalesce(?, ''), NULL)", uploadID))
 	w.revisedFigures = newRowBatch(tx, "figures", columns...)
 	w.revisedFigures.setRow(fmt.Sprintf("(?, ?, %d, ?, ?, coalesce(?, ''), coalesce(?, ''), ?)", uploadID))
+	if pending {
+		w.unchanged = newRowBatch(tx, "upload_unchanged", "upload_id", "series_id", "period", "seen")
+		w.unchanged.setRow(fmt.Sprintf("(%d, ?, ?, ?)", uploadID))
+	}
 	return w, nil
 }
 
 func (w *observationWriter) close() {
 	w.values.Close()
-	for _, b := range []*rowBatch{w.newSeries, w.newPlaces, w.newWritten, w.newFigures, w.revisedFigures} {
+	for _, b := range w.batches() {
 		b.close()
 	}
 }
@@ -325,6 +355,11 @@ func (w *observationWriter) add(f *figure) error {
 		if c, ok := w.current[f.period]; ok {
 			if c.same(f) {
 				w.sum.Unchanged++
+				if w.unchanged != nil {
+					if w.unchanged.add(f.series, int64(f.period), c.upload); w.unchanged.full() {
+						return w.flush()
+					}
+				}
 				return nil
 			}
 			replaces = c.upload
@@ -466,12 +501,21 @@ func (w *observationWriter) readValues(seriesID int64) error {
 // flush writes the rows waiting, series and places before what refers to
 // them.
 func (w *observationWriter) flush() error {
-	for _, b := range []*rowBatch{w.newSeries, w.newPlaces, w.newWritten, w.newFigures, w.revisedFigures} {
+	for _, b := range w.batches() {
 		if err := b.flush(w.ctx); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// batches are the writer's row batches, in the order they are flushed.
+func (w *observationWriter) batches() []*rowBatch {
+	bs := []*rowBatch{w.newSeries, w.newPlaces, w.newWritten, w.newFigures, w.revisedFigures}
+	if w.unchanged != nil {
+		bs = append(bs, w.unchanged)
+	}
+	return bs
 }
 
 // rowBatch inserts rows into one table, up to streamBatch rows to a

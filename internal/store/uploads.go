@@ -23,6 +23,9 @@ type NewUpload struct {
 	By           string
 	Files        []File
 	Observations []indicators.Observation
+	// LACodes are the local authority codes the files gave, written with
+	// the upload and counted only while it is committed.
+	LACodes []LACode
 }
 
 // Change kinds.
@@ -141,8 +144,11 @@ func (s *Store) stage(ctx context.Context, tx *sql.Tx, up NewUpload, status stri
 	if err != nil {
 		return Summary{}, err
 	}
-	sum, err := writeObservations(ctx, tx, id, up.Observations)
+	sum, err := writeObservations(ctx, tx, id, up.Observations, status == "pending")
 	if err != nil {
+		return Summary{}, err
+	}
+	if err := writeLACodes(ctx, tx, id, up.LACodes); err != nil {
 		return Summary{}, err
 	}
 	if err := finishUpload(ctx, tx, id, up.Files, sum); err != nil {
@@ -155,12 +161,12 @@ func (s *Store) stage(ctx context.Context, tx *sql.Tx, up NewUpload, status stri
 // writeObservations compares each observation with the cell's current value
 // and writes those that add or change it, noting which upload's value each
 // replaces.
-func writeObservations(ctx context.Context, tx *sql.Tx, uploadID int64, obs []indicators.Observation) (Summary, error) {
+func writeObservations(ctx context.Context, tx *sql.Tx, uploadID int64, obs []indicators.Observation, pending bool) (Summary, error) {
 	num, err := readNumbering(ctx, tx)
 	if err != nil {
 		return Summary{}, err
 	}
-	w, err := newObservationWriter(ctx, tx, uploadID, num)
+	w, err := newObservationWriter(ctx, tx, uploadID, num, pending)
 	if err != nil {
 		return Summary{}, err
 	}

@@ -187,7 +187,7 @@ func (s *Server) handleUploadCancel(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.Cancel(c.Request().Context(), id); err != nil {
+	if err := s.store.Cancel(c.Request().Context(), id, currentUser(c).Name); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, s.url("/uploads"))
