@@ -330,17 +330,20 @@ func (r *reader) addEES(f *eesFile, cr *csv.Reader, rec []string) {
 	// A local authority row that is read records the authority's codes
 	// and region, for the year it gives; they are checked as any other
 	// text is, and a row whose codes are unsound is refused with them.
+	// A row without an old_la_code gives none (the department leaves it
+	// empty for some authorities).
 	if lv.level == indicators.LevelLocal && f.codes != nil && len(obs) > 0 {
-		c := f.codes.code(rec, period)
-		if column, msg := store.CheckLACode(c); msg != "" {
-			col := -1
-			if i, ok := f.index[column]; ok {
-				col = i
+		if c := f.codes.code(rec, period); c.Old != "" {
+			if column, msg := store.CheckLACode(c); msg != "" {
+				col := -1
+				if i, ok := f.index[column]; ok {
+					col = i
+				}
+				fail(col, "%s", msg)
+				return
 			}
-			fail(col, "%s", msg)
-			return
+			f.codes.keep(c)
 		}
-		f.codes.keep(c)
 	}
 	for i, o := range obs {
 		// keep names the column "value", as in the native format; here the

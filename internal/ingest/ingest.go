@@ -117,9 +117,30 @@ func Read(cat *indicators.Catalog, opts Options, inputs ...Input) *Result {
 // OK and the error nil. The error is the first one sink returned; sink is
 // not called again after it.
 func Stream(cat *indicators.Catalog, opts Options, sink func(indicators.Observation) error, inputs ...Input) (*Result, error) {
+	i := 0
+	return StreamEach(cat, opts, sink, func() (Input, bool, error) {
+		if i == len(inputs) {
+			return Input{}, false, nil
+		}
+		i++
+		return inputs[i-1], true, nil
+	})
+}
+
+// StreamEach is Stream for files that arrive one after another, as the
+// parts of an upload do: next gives each in turn, ok false after the
+// last. An error from next ends the reading and is returned.
+func StreamEach(cat *indicators.Catalog, opts Options, sink func(indicators.Observation) error, next func() (in Input, ok bool, err error)) (*Result, error) {
 	r := newReader(cat, opts)
 	r.sink = sink
-	for _, in := range inputs {
+	for {
+		in, ok, err := next()
+		if err != nil {
+			return &r.res, err
+		}
+		if !ok {
+			break
+		}
 		r.readFile(in)
 		if r.sinkErr != nil {
 			break
@@ -166,7 +187,7 @@ func (r *reader) readFile(in Input) {
 	h := sha256.New()
 	counted := &countingWriter{w: h}
 	lim := &limitedReader{r: io.TeeReader(in.R, counted), n: r.opts.MaxFileSize}
-	br := bufio.NewReaderSize(lim, 64<<10)
+	br := bufio.NewReaderSize(lim, 2*maxHeaderBytes)
 	rows := 0
 	defer func() {
 		// Drain what is left so the checksum covers the whole file.
@@ -188,6 +209,12 @@ func (r *reader) readFile(in Input) {
 		r.problem(in.Name, 1, NoColumn, "%s", msg)
 		return
 	}
+	// The header is measured before it is parsed: a line of a million
+	// empty column names would cost the parser far more than its bytes.
+	if msg := checkHeader(br); msg != "" {
+		r.problem(in.Name, 1, NoColumn, "%s", msg)
+		return
+	}
 	ees := isEES(head)
 	if bytes.HasPrefix(head, []byte("\xEF\xBB\xBF")) {
 		br.Discard(3)
@@ -197,6 +224,38 @@ func (r *reader) readFile(in Input) {
 	} else {
 		rows = r.readNative(in.Name, br)
 	}
+}
+
+// MaxColumns is the most columns a file may have. The department's open
+// data files have a few dozen.
+const MaxColumns = 500
+
+// maxHeaderBytes is the longest header line read.
+const maxHeaderBytes = 64 << 10
+
+// checkHeader looks at the header line, without consuming it, and says
+// why it cannot be read: more than MaxColumns columns, or longer than
+// maxHeaderBytes. Commas inside quoted names do not count.
+func checkHeader(br *bufio.Reader) string {
+	head, _ := br.Peek(min(maxHeaderBytes+1, br.Size()))
+	quoted, columns := false, 1
+	for i, c := range head {
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case quoted:
+		case c == ',':
+			if columns++; columns > MaxColumns {
+				return fmt.Sprintf("the header has more than %d columns; a file may have at most %d", MaxColumns, MaxColumns)
+			}
+		case c == '\n':
+			return ""
+		}
+		if i >= maxHeaderBytes {
+			return fmt.Sprintf("the header line is longer than %s; it may be at most that long", formatSize(maxHeaderBytes))
+		}
+	}
+	return ""
 }
 
 func (r *reader) tooLarge(name string) {

@@ -143,6 +143,7 @@ func (s *Store) Cancel(ctx context.Context, id int64, by string) error {
 		`DELETE FROM upload_series WHERE upload_id = ?`,
 		`DELETE FROM upload_unchanged WHERE upload_id = ?`,
 		`DELETE FROM upload_la_codes WHERE upload_id = ?`,
+		`DELETE FROM upload_groups WHERE upload_id = ?`,
 		`DELETE FROM upload_files WHERE upload_id = ?`,
 		`DELETE FROM uploads WHERE id = ?`,
 	} {

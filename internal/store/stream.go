@@ -138,6 +138,7 @@ func (s *Store) ImportStream(ctx context.Context, up StreamUpload, fill func(add
 	if err := failed(); err != nil {
 		return Summary{}, err
 	}
+	w.sum.Groups = w.groups()
 	if err := finishUpload(ctx, tx, id, files, w.sum); err != nil {
 		return Summary{}, err
 	}
@@ -202,6 +203,14 @@ func finishUpload(ctx context.Context, tx *sql.Tx, id int64, files []File, sum S
 	if _, err := tx.ExecContext(ctx, `UPDATE uploads SET added = ?, revised = ?, unchanged = ? WHERE id = ?`,
 		sum.Added, sum.Revised, sum.Unchanged, id); err != nil {
 		return fmt.Errorf("store: count upload: %w", err)
+	}
+	for _, g := range sum.Groups {
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO upload_groups (upload_id, indicator, level, added, revised, unchanged, areas, first_period, last_period)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, g.Indicator, g.Level, g.Values, g.Revised, g.Unchanged, g.Areas, int(g.First), int(g.Last)); err != nil {
+			return fmt.Errorf("store: count upload: %w", err)
+		}
 	}
 	return nil
 }
@@ -269,12 +278,14 @@ type observationWriter struct {
 	lastAdded *seriesAdded // of the last figure added, mostly the next one's
 }
 
-// seriesAdded is what an upload adds to one series.
+// seriesAdded is what an upload adds to one series (values), and what it
+// revises and leaves unchanged there.
 type seriesAdded struct {
-	series      int64
-	level       string
-	values      int
-	first, last indicators.Period
+	series             int64
+	level              string
+	values             int
+	revised, unchanged int
+	first, last        indicators.Period
 }
 
 func newObservationWriter(ctx context.Context, tx *sql.Tx, uploadID int64, num *numbering, pending bool) (*observationWriter, error) {
@@ -355,6 +366,7 @@ func (w *observationWriter) add(f *figure) error {
 		if c, ok := w.current[f.period]; ok {
 			if c.same(f) {
 				w.sum.Unchanged++
+				w.count(f).unchanged++
 				if w.unchanged != nil {
 					if w.unchanged.add(f.series, int64(f.period), c.upload); w.unchanged.full() {
 						return w.flush()
@@ -373,9 +385,10 @@ func (w *observationWriter) add(f *figure) error {
 	}
 	if change.Kind == Added {
 		w.sum.Added++
-		w.countAdded(f)
+		w.count(f).values++
 	} else {
 		w.sum.Revised++
+		w.count(f).revised++
 	}
 	if w.keep || (w.onRevision != nil && change.Kind == Revised) {
 		change.New = w.observation(f)
@@ -408,8 +421,8 @@ func (w *observationWriter) add(f *figure) error {
 	return nil
 }
 
-// countAdded counts f, added, to its series.
-func (w *observationWriter) countAdded(f *figure) {
+// count returns the counts of f's series, its periods widened to take f.
+func (w *observationWriter) count(f *figure) *seriesAdded {
 	a := w.lastAdded
 	if a == nil || a.series != f.series {
 		if a = w.added[f.series]; a == nil {
@@ -418,15 +431,28 @@ func (w *observationWriter) countAdded(f *figure) {
 		}
 		w.lastAdded = a
 	}
-	a.values++
 	a.first, a.last = min(a.first, f.period), max(a.last, f.period)
+	return a
 }
 
-// addedGroups sums up what the upload added by indicator and level.
+// addedGroups sums up what the upload added by indicator and level: the
+// series it adds values to, and the years of those values.
 func (w *observationWriter) addedGroups() []AddedGroup {
+	return w.sumGroups(true)
+}
+
+// groups sums up everything the upload gives by indicator and level.
+func (w *observationWriter) groups() []AddedGroup {
+	return w.sumGroups(false)
+}
+
+func (w *observationWriter) sumGroups(addedOnly bool) []AddedGroup {
 	type key struct{ indicator, level string }
 	groups := map[key]*AddedGroup{}
 	for _, a := range w.added {
+		if addedOnly && a.values == 0 {
+			continue
+		}
 		k := key{w.series[a.series].indicator, a.level}
 		g := groups[k]
 		if g == nil {
@@ -434,6 +460,8 @@ func (w *observationWriter) addedGroups() []AddedGroup {
 			groups[k] = g
 		}
 		g.Values += a.values
+		g.Revised += a.revised
+		g.Unchanged += a.unchanged
 		g.Areas++
 		g.First, g.Last = min(g.First, a.first), max(g.Last, a.last)
 	}

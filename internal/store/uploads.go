@@ -52,16 +52,23 @@ type Summary struct {
 	// AddedGroups sums up the cells added, by indicator and geographic
 	// level, in that order.
 	AddedGroups []AddedGroup
+	// Groups sums up every cell the upload gives (added, revised and
+	// unchanged), by indicator and geographic level.
+	Groups []AddedGroup
 }
 
 // AddedGroup is what an upload adds to one indicator at one geographic
-// level: so many values for so many areas, from one year to another.
+// level: so many values for so many areas, from one year to another. In
+// Summary.Groups, Revised and Unchanged count the rest of what it gives
+// there, Areas every area it gives a value for, and First and Last span
+// every year.
 type AddedGroup struct {
-	Indicator   string
-	Level       string
-	Values      int
-	Areas       int
-	First, Last indicators.Period
+	Indicator          string
+	Level              string
+	Values             int
+	Revised, Unchanged int
+	Areas              int
+	First, Last        indicators.Period
 }
 
 // Upload is one upload in the history.
@@ -182,6 +189,7 @@ func writeObservations(ctx context.Context, tx *sql.Tx, uploadID int64, obs []in
 	}
 	sum := w.sum
 	sum.AddedGroups = w.addedGroups()
+	sum.Groups = w.groups()
 	return sum, nil
 }
 

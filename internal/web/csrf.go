@@ -91,17 +91,26 @@ func (s *Server) issueCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 // this session.
 func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		secret := csrfSecret(c)
-		if secret == "" {
+		if !s.validCSRF(c, c.FormValue(csrfField)) {
 			return errCSRF
 		}
-		want := csrfToken(secret, csrfSession(c))
-		if !hmac.Equal([]byte(c.FormValue(csrfField)), []byte(want)) {
-			return errCSRF
-		}
-		c.Set(csrfKey, want)
 		return next(c)
 	}
+}
+
+// validCSRF reports whether token is this browser's for this session, and
+// if so puts it on the request for the page that answers.
+func (s *Server) validCSRF(c echo.Context, token string) bool {
+	secret := csrfSecret(c)
+	if secret == "" {
+		return false
+	}
+	want := csrfToken(secret, csrfSession(c))
+	if !hmac.Equal([]byte(token), []byte(want)) {
+		return false
+	}
+	c.Set(csrfKey, want)
+	return true
 }
 
 // rotateCSRF gives the browser a new secret, at login and logout, so that

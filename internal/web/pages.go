@@ -141,6 +141,8 @@ func (s *Server) templateFuncs() template.FuncMap {
 			}
 			return indicators.FormatNumber(*o.Value, 3)
 		},
+		// count writes a whole number with thousands separators.
+		"count": func(n int) string { return indicators.FormatNumber(float64(n), 0) },
 		"short": func(h string) string {
 			if len(h) > 12 {
 				return h[:12]

@@ -73,8 +73,9 @@ func (s *Server) routes() {
 	e.POST("/logout", s.handleLogout, posted("")...)
 
 	e.GET("/uploads", s.handleUploads, s.requireRole(store.RoleViewer))
-	// Throttled before the CSRF check, which reads the body.
-	e.POST("/uploads", s.handleUploadCreate, s.requireRole(store.RoleAnalyst), s.uploadRate, checkCSRF)
+	// Throttled before the body is read; the handler checks the CSRF
+	// token, the form's first field, as it reads the files that follow.
+	e.POST("/uploads", s.handleUploadCreate, s.requireRole(store.RoleAnalyst), s.uploadRate)
 	e.GET("/uploads/:id", s.handleUploadShow, s.requireRole(store.RoleViewer))
 	e.POST("/uploads/:id/commit", s.handleUploadCommit, posted(store.RoleAnalyst)...)
 	e.POST("/uploads/:id/cancel", s.handleUploadCancel, posted(store.RoleAnalyst)...)

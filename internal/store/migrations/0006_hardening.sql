@@ -49,3 +49,22 @@ CREATE TABLE snapshot_deletions (
 
 -- For the per-account rate limit and quota on snapshots.
 CREATE INDEX snapshots_by ON snapshots (created_by, created_at);
+
+-- What an upload adds, revises and leaves unchanged, by indicator and
+-- geographic level, counted as it is written, so that its page sums it up
+-- without reading every value.
+CREATE TABLE upload_groups (
+	upload_id    INTEGER NOT NULL REFERENCES uploads (id),
+	indicator    TEXT    NOT NULL,
+	level        TEXT    NOT NULL,
+	added        INTEGER NOT NULL,
+	revised      INTEGER NOT NULL,
+	unchanged    INTEGER NOT NULL,
+	areas        INTEGER NOT NULL,
+	first_period INTEGER NOT NULL,
+	last_period  INTEGER NOT NULL,
+	PRIMARY KEY (upload_id, indicator, level)
+) STRICT;
+
+-- An upload's revisions, found without reading its additions.
+CREATE INDEX figures_revisions ON figures (upload_id, series_id, period) WHERE replaces IS NOT NULL;
