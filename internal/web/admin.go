@@ -14,6 +14,8 @@ import (
 type adminUsersPage struct {
 	layout
 	Users   []store.User
+	// DeletedSnapshots is the audit list of snapshots admins have deleted.
+	DeletedSnapshots []store.DeletedSnapshot
 	Error   string
 	Notice  string
 	Name    string
@@ -24,6 +26,9 @@ type adminUsersPage struct {
 func (s *Server) renderAdminUsers(c echo.Context, status int, page adminUsersPage) error {
 	users, err := s.store.Users(c.Request().Context())
 	if err != nil {
+		return err
+	}
+	if page.DeletedSnapshots, err = s.store.DeletedSnapshots(c.Request().Context()); err != nil {
 		return err
 	}
 	page.layout, page.Users, page.MinPass = s.layout(c, "Users"), users, store.MinPasswordLength

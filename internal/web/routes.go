@@ -86,6 +86,7 @@ func (s *Server) routes() {
 	e.POST("/snapshots", s.handleSnapshotCreate, posted(store.RoleViewer)...)
 	e.GET("/snapshots/:id", s.handleSnapshotShow) // also :id.html, the offline file
 	e.GET("/snapshots/:id/compare", s.handleSnapshotCompare)
+	e.POST("/snapshots/:id/delete", s.handleSnapshotDelete, posted(store.RoleAdmin)...)
 
 	e.GET("/admin/users", s.handleAdminUsers, s.requireRole(store.RoleAdmin))
 	e.POST("/admin/users", s.handleAdminUserAdd, posted(store.RoleAdmin)...)
