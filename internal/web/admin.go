@@ -13,14 +13,14 @@ import (
 
 type adminUsersPage struct {
 	layout
-	Users   []store.User
+	Users []store.User
 	// DeletedSnapshots is the audit list of snapshots admins have deleted.
 	DeletedSnapshots []store.DeletedSnapshot
-	Error   string
-	Notice  string
-	Name    string
-	Role    string
-	MinPass int
+	Error            string
+	Notice           string
+	Name             string
+	Role             string
+	MinPass          int
 }
 
 func (s *Server) renderAdminUsers(c echo.Context, status int, page adminUsersPage) error {
