@@ -92,13 +92,13 @@ func ParseChangeCursor(s string) ChangeCursor {
 const changesPageQuery = `
 SELECT f.series_id, s.indicator, s.geography_code, pl.name, pl.level, f.period, f.value, f.symbol, f.note,
        p.value, p.symbol, p.note, pp.name
-FROM %s
+FROM %[1]s
 JOIN series s ON s.id = f.series_id
 JOIN places pl ON pl.id = f.place_id
 LEFT JOIN figures p ON p.series_id = f.series_id AND p.period = f.period AND p.upload_id = f.replaces
 LEFT JOIN places pp ON pp.id = p.place_id
-WHERE %s AND (f.series_id > ?2 OR f.series_id = ?2 AND f.period > ?3)
-ORDER BY f.series_id, f.period
+WHERE %[2]s AND (%[3]s > ?2 OR %[3]s = ?2 AND f.period > ?3)
+ORDER BY %[3]s, f.period
 LIMIT ?4`
 
 // UploadChanges lists up to limit of an upload's revisions (revised true)
@@ -109,12 +109,14 @@ LIMIT ?4`
 func (s *Store) UploadChanges(ctx context.Context, id int64, revised bool, after ChangeCursor, limit int) (out []Change, last ChangeCursor, more bool, err error) {
 	// Revisions come from their own index; additions, most of what an
 	// upload gives, from its series in order.
-	from, where := `figures f INDEXED BY figures_revisions`, `f.upload_id = ?1 AND f.replaces IS NOT NULL`
+	// Each is walked in the order of its index (the key), so a page reads
+	// only its own rows.
+	from, where, key := `figures f INDEXED BY figures_revisions`, `f.upload_id = ?1 AND f.replaces IS NOT NULL`, `f.series_id`
 	if !revised {
 		from = `upload_series us JOIN figures f ON f.series_id = us.series_id AND f.upload_id = us.upload_id`
-		where = `us.upload_id = ?1 AND f.replaces IS NULL`
+		where, key = `us.upload_id = ?1 AND f.replaces IS NULL`, `us.series_id`
 	}
-	rows, err := s.db.QueryContext(ctx, fmt.Sprintf(changesPageQuery, from, where), id, after.Series, int(after.Period), limit+1)
+	rows, err := s.db.QueryContext(ctx, fmt.Sprintf(changesPageQuery, from, where, key), id, after.Series, int(after.Period), limit+1)
 	if err != nil {
 		return nil, after, false, fmt.Errorf("store: changes of upload %d: %w", id, err)
 	}

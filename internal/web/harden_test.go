@@ -475,7 +475,8 @@ func TestUpload_PreviewSummarised(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("preview = %d", code)
 	}
-	if got := strings.Count(page, "<tr class=\"govuk-table__row\"><td class=\"govuk-table__cell\"><code>referrals</code>"); got != additionsPerPage {
+	rowsOf := func(page string) int { return strings.Count(page, `<td class="govuk-table__cell">Area `) }
+	if got := rowsOf(page); got != additionsPerPage {
 		t.Errorf("the preview lists %d additions, want one page of %d", got, additionsPerPage)
 	}
 	if !strings.Contains(page, "600") || !strings.Contains(page, "More values added") {
@@ -488,7 +489,7 @@ func TestUpload_PreviewSummarised(t *testing.T) {
 	seen := 0
 	for path := next[1]; path != ""; {
 		_, p := b.get(path)
-		seen += strings.Count(p, "<code>referrals</code>")
+		seen += rowsOf(p)
 		path = ""
 		if m := regexp.MustCompile(`href="(/uploads/\d+\?added_after=[0-9.]+)#additions"`).FindStringSubmatch(p); m != nil {
 			path = m[1]

@@ -207,7 +207,7 @@ type uploadShowPage struct {
 	Ignored map[string][]string
 	// One page of the revisions and one of the additions, each with the
 	// address of the next page when there is one.
-	Revised, Added         []store.Change
+	Revised, Added         []changeRun
 	NextRevised, NextAdded string
 	// Later says these are not the first pages.
 	Later bool
@@ -218,6 +218,29 @@ type uploadShowPage struct {
 type changeGroup struct {
 	Def *indicators.Definition
 	store.AddedGroup
+}
+
+// changeRun is a run of changes to one indicator, as a page lists them.
+type changeRun struct {
+	Def     *indicators.Definition
+	Changes []store.Change
+}
+
+// runs splits a page of changes into runs of one indicator.
+func (s *Server) runs(changes []store.Change) []changeRun {
+	var out []changeRun
+	for _, ch := range changes {
+		if n := len(out); n > 0 && out[n-1].Def.ID == ch.New.Indicator {
+			out[n-1].Changes = append(out[n-1].Changes, ch)
+			continue
+		}
+		def, ok := s.cat.Lookup(ch.New.Indicator)
+		if !ok {
+			def = &indicators.Definition{ID: ch.New.Indicator, Title: ch.New.Indicator}
+		}
+		out = append(out, changeRun{Def: def, Changes: []store.Change{ch}})
+	}
+	return out
 }
 
 // Pages of the preview: every revision is listed, each with the value it
@@ -286,21 +309,21 @@ func (s *Server) renderUpload(c echo.Context, id int64, ignored map[string][]str
 	revAfter := store.ParseChangeCursor(c.QueryParam("revised_after"))
 	addAfter := store.ParseChangeCursor(c.QueryParam("added_after"))
 	page.Later = revAfter != (store.ChangeCursor{}) || addAfter != (store.ChangeCursor{})
-	var more bool
-	var last store.ChangeCursor
 	if c.QueryParam("added_after") == "" {
-		if page.Revised, last, more, err = s.store.UploadChanges(ctx, id, true, revAfter, revisionsPerPage); err != nil {
+		changes, last, more, err := s.store.UploadChanges(ctx, id, true, revAfter, revisionsPerPage)
+		if err != nil {
 			return err
 		}
-		if more {
+		if page.Revised = s.runs(changes); more {
 			page.NextRevised = fmt.Sprintf("/uploads/%d?revised_after=%s", id, last)
 		}
 	}
 	if c.QueryParam("revised_after") == "" {
-		if page.Added, last, more, err = s.store.UploadChanges(ctx, id, false, addAfter, additionsPerPage); err != nil {
+		changes, last, more, err := s.store.UploadChanges(ctx, id, false, addAfter, additionsPerPage)
+		if err != nil {
 			return err
 		}
-		if more {
+		if page.Added = s.runs(changes); more {
 			page.NextAdded = fmt.Sprintf("/uploads/%d?added_after=%s", id, last)
 		}
 	}
