@@ -8,7 +8,6 @@ import (
 	"sort"
 
 	"cptrends/indicators"
-	"cptrends/internal/store"
 )
 
 // LoadBundled loads the figures shipped in the binary (every *.csv at the
@@ -18,7 +17,7 @@ import (
 // national release) after them, as a second, so that where the latest
 // release revised a national figure the revision is in force and the
 // older figure stays in the history, as it happened.
-func LoadBundled(ctx context.Context, st *store.Store, cat *indicators.Catalog, fsys fs.FS, by string) error {
+func LoadBundled(ctx context.Context, st Store, cat *indicators.Catalog, fsys fs.FS, by string) error {
 	has, err := st.HasUploads(ctx)
 	if err != nil || has {
 		return err
@@ -36,7 +35,7 @@ func LoadBundled(ctx context.Context, st *store.Store, cat *indicators.Catalog, 
 		ees := isEES(b)
 		files[ees] = append(files[ees], Input{Name: name, R: bytes.NewReader(b)})
 	}
-	var ups []store.NewUpload
+	var ups []indicators.NewUpload
 	for _, ees := range []bool{true, false} {
 		if len(files[ees]) == 0 {
 			continue
@@ -45,7 +44,7 @@ func LoadBundled(ctx context.Context, st *store.Store, cat *indicators.Catalog, 
 		if !res.OK() {
 			return fmt.Errorf("bundled data refused: %v", res.Problems[0])
 		}
-		ups = append(ups, store.NewUpload{By: by, Files: res.Files, Observations: res.Observations, LACodes: res.LACodes})
+		ups = append(ups, indicators.NewUpload{By: by, Files: res.Files, Observations: res.Observations, LACodes: res.LACodes})
 	}
 	// Both uploads or neither: a start stopped half way must not leave a
 	// database that has an upload (so is never loaded again) but lacks the
@@ -57,7 +56,7 @@ func LoadBundled(ctx context.Context, st *store.Store, cat *indicators.Catalog, 
 // top of fsys and each neighbour model named in models, when the database
 // has no neighbour model yet. It runs at every start, so that a database
 // made before neighbours existed gets them too.
-func LoadReference(ctx context.Context, st *store.Store, fsys fs.FS, models map[string]string) error {
+func LoadReference(ctx context.Context, st Store, fsys fs.FS, models map[string]string) error {
 	has, err := st.HasNeighbours(ctx)
 	if err != nil || has {
 		return err

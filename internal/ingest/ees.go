@@ -12,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"cptrends/indicators"
-	"cptrends/internal/store"
 )
 
 // Open data files of Explore Education Statistics (EES) are read as they
@@ -334,7 +333,7 @@ func (r *reader) addEES(f *eesFile, cr *csv.Reader, rec []string) {
 	// empty for some authorities).
 	if lv.level == indicators.LevelLocal && f.codes != nil && len(obs) > 0 {
 		if c := f.codes.code(rec, period); c.Old != "" {
-			if column, msg := store.CheckLACode(c); msg != "" {
+			if column, msg := c.Check(); msg != "" {
 				col := -1
 				if i, ok := f.index[column]; ok {
 					col = i

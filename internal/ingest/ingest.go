@@ -17,7 +17,6 @@ import (
 	"unicode/utf8"
 
 	"cptrends/indicators"
-	"cptrends/internal/store"
 
 	"github.com/gocarina/gocsv"
 )
@@ -62,13 +61,13 @@ func (p Problem) Error() string {
 
 // Result is what reading a set of files found.
 type Result struct {
-	Files        []store.File
+	Files        []indicators.File
 	Observations []indicators.Observation
 	// Ignored lists, per file, columns that feed no indicator.
 	Ignored map[string][]string
 	// LACodes are the local authorities' codes and regions the EES files
-	// give, to record beside the figures (see store.SaveLACodes).
-	LACodes []store.LACode
+	// give, to record beside the figures (written with the upload).
+	LACodes []indicators.LACode
 	// Problems lists every problem found (up to maxErrors); Omitted counts
 	// those past that limit.
 	Problems []Problem
@@ -117,14 +116,7 @@ func Read(cat *indicators.Catalog, opts Options, inputs ...Input) *Result {
 // OK and the error nil. The error is the first one sink returned; sink is
 // not called again after it.
 func Stream(cat *indicators.Catalog, opts Options, sink func(indicators.Observation) error, inputs ...Input) (*Result, error) {
-	i := 0
-	return StreamEach(cat, opts, sink, func() (Input, bool, error) {
-		if i == len(inputs) {
-			return Input{}, false, nil
-		}
-		i++
-		return inputs[i-1], true, nil
-	})
+	return StreamEach(cat, opts, sink, Files(inputs...))
 }
 
 // StreamEach is Stream for files that arrive one after another, as the
@@ -194,7 +186,7 @@ func (r *reader) readFile(in Input) {
 		if _, err := io.Copy(io.Discard, br); errors.Is(err, errTooLarge) {
 			r.tooLarge(in.Name)
 		}
-		r.res.Files = append(r.res.Files, store.File{Name: in.Name, SHA256: hex.EncodeToString(h.Sum(nil)), Size: counted.n, Rows: rows})
+		r.res.Files = append(r.res.Files, indicators.File{Name: in.Name, SHA256: hex.EncodeToString(h.Sum(nil)), Size: counted.n, Rows: rows})
 	}()
 
 	head, err := br.Peek(8 << 10)

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"cptrends/indicators"
-	"cptrends/internal/store"
 )
 
 // Reference data for comparing areas: the codes of each local authority,
@@ -21,7 +20,7 @@ import (
 // ReadLACodes reads each local authority's codes and region from an EES
 // open data file's local authority rows; where a code appears in several
 // years, the latest year's row wins.
-func ReadLACodes(r io.Reader) ([]store.LACode, error) {
+func ReadLACodes(r io.Reader) ([]indicators.LACode, error) {
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = true
 	header, err := cr.Read()
@@ -54,7 +53,7 @@ func ReadLACodes(r io.Reader) ([]store.LACode, error) {
 // release is placed in its region and given its neighbours.
 type laCodes struct {
 	col    [len(laColumns)]int // where each of laColumns is
-	byCode map[string]store.LACode
+	byCode map[string]indicators.LACode
 	order  []string
 }
 
@@ -64,7 +63,7 @@ var laColumns = [...]string{"time_period", "geographic_level", "old_la_code", "n
 // newLACodes gathers codes from rows with the columns index gives by
 // normalised name; it fails if one of the key columns is missing.
 func newLACodes(index map[string]int) (*laCodes, error) {
-	l := &laCodes{byCode: map[string]store.LACode{}}
+	l := &laCodes{byCode: map[string]indicators.LACode{}}
 	for i, n := range laColumns {
 		c, ok := index[n]
 		if !ok {
@@ -82,23 +81,23 @@ func (l *laCodes) add(rec []string) {
 		return
 	}
 	c := l.code(rec, timePeriod(eesCell(rec[l.col[0]])))
-	if _, msg := store.CheckLACode(c); msg != "" {
+	if _, msg := c.Check(); msg != "" {
 		return
 	}
 	l.keep(c)
 }
 
 // code reads the codes of a local authority row given for period.
-func (l *laCodes) code(rec []string, period indicators.Period) store.LACode {
+func (l *laCodes) code(rec []string, period indicators.Period) indicators.LACode {
 	var v [len(laColumns)]string
 	for i, c := range l.col {
 		v[i] = eesCell(rec[c])
 	}
-	return store.LACode{New: v[3], Old: v[2], Name: v[4], RegionCode: v[5], RegionName: v[6], LastPeriod: period}
+	return indicators.LACode{New: v[3], Old: v[2], Name: v[4], RegionCode: v[5], RegionName: v[6], LastPeriod: period}
 }
 
 // keep records c; for a code already seen, the later year's wins.
-func (l *laCodes) keep(c store.LACode) {
+func (l *laCodes) keep(c indicators.LACode) {
 	prev, seen := l.byCode[c.New]
 	if !seen {
 		l.order = append(l.order, c.New)
@@ -108,8 +107,8 @@ func (l *laCodes) keep(c store.LACode) {
 	}
 }
 
-func (l *laCodes) list() []store.LACode {
-	out := make([]store.LACode, 0, len(l.order))
+func (l *laCodes) list() []indicators.LACode {
+	out := make([]indicators.LACode, 0, len(l.order))
 	for _, code := range l.order {
 		out = append(out, l.byCode[code])
 	}
@@ -134,7 +133,7 @@ func timePeriod(s string) indicators.Period {
 // ReadNeighbours reads the department's statistical neighbour model in
 // its wide layout: old_la_code, la_name, ..., then SN_1, SN_1P (closeness),
 // to SN_10, SN_10P.
-func ReadNeighbours(model string, r io.Reader) ([]store.Neighbour, error) {
+func ReadNeighbours(model string, r io.Reader) ([]indicators.Neighbour, error) {
 	b, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("ingest: neighbours: %w", err)
@@ -152,7 +151,7 @@ func ReadNeighbours(model string, r io.Reader) ([]store.Neighbour, error) {
 	if !ok {
 		return nil, fmt.Errorf("ingest: neighbours: no column old_la_code")
 	}
-	var out []store.Neighbour
+	var out []indicators.Neighbour
 	for line, rec := range rows[1:] {
 		for pos := 1; pos <= 10; pos++ {
 			n, ok1 := col[fmt.Sprintf("sn_%d", pos)]
@@ -167,7 +166,7 @@ func ReadNeighbours(model string, r io.Reader) ([]store.Neighbour, error) {
 			if strings.TrimSpace(rec[oldCol]) == "" {
 				return nil, fmt.Errorf("ingest: neighbours: line %d: no old_la_code", line+2)
 			}
-			out = append(out, store.Neighbour{Model: model, Old: strings.TrimSpace(rec[oldCol]), Position: pos,
+			out = append(out, indicators.Neighbour{Model: model, Old: strings.TrimSpace(rec[oldCol]), Position: pos,
 				Neighbour: nb, Closeness: strings.TrimSpace(rec[c])})
 		}
 	}

@@ -4,72 +4,19 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"sync"
-	"unicode"
-	"unicode/utf8"
 
 	"cptrends/indicators"
 )
 
-// LACode is one local authority's codes and region, as the department's
-// files give them.
-type LACode struct {
-	New        string // ONS code: E06..., E08..., E09..., E10...
-	Old        string // three-digit code: 204
-	Name       string
-	RegionCode string
-	RegionName string
-	LastPeriod indicators.Period
-}
+// LACode and Neighbour are the domain's records of reference codes.
+type (
+	LACode    = indicators.LACode
+	Neighbour = indicators.Neighbour
+)
 
-// Neighbour is one of an authority's statistical neighbours in a model,
-// by three-digit code; Position 1 is the nearest.
-type Neighbour struct {
-	Model     string
-	Old       string
-	Position  int
-	Neighbour string
-	Closeness string
-}
-
-// CheckLACode returns why c cannot be recorded, with the EES column at
-// fault, or "" when it can be: its codes must be
-// ONS codes (a region's E12 or E13, London's inner and outer parts), its
-// old code three digits, its names one line of text of no more than
-// indicators.MaxNameLength characters, and its year a reporting year.
-func CheckLACode(c LACode) (column, msg string) {
-	switch {
-	case !indicators.ValidCode(c.New):
-		return "new_la_code", fmt.Sprintf("the new_la_code %q is not an ONS geography code", short(c.New))
-	case len(c.Old) != 3 || strings.Trim(c.Old, "0123456789") != "":
-		return "old_la_code", fmt.Sprintf("the old_la_code %q is not a three-digit code", short(c.Old))
-	case !indicators.ValidCode(c.RegionCode) || !strings.HasPrefix(c.RegionCode, "E12") && !strings.HasPrefix(c.RegionCode, "E13"):
-		return "region_code", fmt.Sprintf("the region_code %q is not the ONS code of an English region (E12... or E13...)", short(c.RegionCode))
-	case c.LastPeriod == 0:
-		return "time_period", "the time_period is not a reporting year"
-	}
-	for _, t := range []struct{ what, text string }{{"la_name", c.Name}, {"region_name", c.RegionName}} {
-		if t.text == "" {
-			return t.what, "the " + t.what + " is empty"
-		}
-		if !utf8.ValidString(t.text) || strings.ContainsFunc(t.text, unicode.IsControl) {
-			return t.what, "the " + t.what + " contains a line break or another control character"
-		}
-		if utf8.RuneCountInString(t.text) > indicators.MaxNameLength {
-			return t.what, fmt.Sprintf("the %s is longer than %d characters", t.what, indicators.MaxNameLength)
-		}
-	}
-	return "", ""
-}
-
-// short cuts s to 40 characters for a message.
-func short(s string) string {
-	if r := []rune(s); len(r) > 40 {
-		return string(r[:40]) + "…"
-	}
-	return s
-}
+// CheckLACode returns why c cannot be recorded (see LACode.Check).
+func CheckLACode(c LACode) (column, msg string) { return c.Check() }
 
 // SaveLACodes records authorities' reference codes, as the bundled data
 // gives them, apart from any upload; for a code already known, the entry

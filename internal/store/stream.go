@@ -12,26 +12,9 @@ import (
 	"cptrends/indicators"
 )
 
-// StreamUpload describes an upload whose observations arrive one by one,
-// as a large file is read, instead of all at once in a NewUpload.
-type StreamUpload struct {
-	By     string
-	DryRun bool
-	// OnRevision, if set, is told of every cell the upload revises, in
-	// the order written. It is called from the goroutine that writes to
-	// the database, never at the same time as itself. The Summary that
-	// ImportStream returns has no Changes: an upload of a million values
-	// would otherwise hold them all in memory. Its AddedGroups sum up
-	// what it adds.
-	OnRevision func(Change)
-	// Pending stages the upload for preview, as Stage does, instead of
-	// committing it: it is not part of the current data until Commit.
-	Pending bool
-	// LACodes, if set, is called once fill has returned without error, for
-	// the local authority codes the files gave, to be written with the
-	// upload.
-	LACodes func() []LACode
-}
+// StreamUpload describes an upload whose observations arrive one by one
+// (see package indicators).
+type StreamUpload = indicators.StreamUpload
 
 // ImportStream writes an upload in one transaction, as Import does, with
 // the observations that fill passes to add. The files are named by what

@@ -9,82 +9,26 @@ import (
 	"cptrends/indicators"
 )
 
-// File describes one file of an upload.
-type File struct {
-	Name   string
-	SHA256 string
-	Size   int64
-	Rows   int
-}
-
-// NewUpload is a validated set of observations, from one or more files, to
-// be written as one upload.
-type NewUpload struct {
-	By           string
-	Files        []File
-	Observations []indicators.Observation
-	// LACodes are the local authority codes the files gave, written with
-	// the upload and counted only while it is committed.
-	LACodes []LACode
-}
+// The records of an upload are the domain's (see package indicators).
+type (
+	File      = indicators.File
+	NewUpload = indicators.NewUpload
+	Change    = indicators.Change
+	Upload    = indicators.Upload
+)
 
 // Change kinds.
 const (
-	Added   = "added"
-	Revised = "revised"
+	Added   = indicators.Added
+	Revised = indicators.Revised
 )
 
-// Change is one cell an upload adds or revises. Old is the value it
-// replaces, for a revision.
-type Change struct {
-	Kind string
-	New  indicators.Observation
-	Old  *indicators.Observation
-}
-
-// Summary says what an upload changed, or would change.
-type Summary struct {
-	UploadID  int64
-	Added     int
-	Revised   int
-	Unchanged int
-	Changes   []Change
-	// AddedGroups sums up the cells added, by indicator and geographic
-	// level, in that order.
-	AddedGroups []AddedGroup
-	// Groups sums up every cell the upload gives (added, revised and
-	// unchanged), by indicator and geographic level.
-	Groups []AddedGroup
-}
-
-// AddedGroup is what an upload adds to one indicator at one geographic
-// level: so many values for so many areas, from one year to another. In
-// Summary.Groups, Revised and Unchanged count the rest of what it gives
-// there, Areas every area it gives a value for, and First and Last span
-// every year.
-type AddedGroup struct {
-	Indicator          string
-	Level              string
-	Values             int
-	Revised, Unchanged int
-	Areas              int
-	First, Last        indicators.Period
-}
-
-// Upload is one upload in the history.
-type Upload struct {
-	ID           int64
-	Status       string
-	CreatedAt    time.Time
-	CreatedBy    string
-	CommittedAt  time.Time
-	RolledBackAt time.Time
-	RolledBackBy string
-	Added        int
-	Revised      int
-	Unchanged    int
-	Files        []File
-}
+// Summary and AddedGroup say what an upload changed (see package
+// indicators).
+type (
+	Summary    = indicators.Summary
+	AddedGroup = indicators.AddedGroup
+)
 
 // Import writes an upload in one transaction: every observation that adds
 // or revises a cell becomes a new row; unchanged cells are counted and not

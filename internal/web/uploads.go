@@ -61,8 +61,6 @@ func (s *Server) handleUploadCreate(c echo.Context) error {
 	if problem != "" {
 		return s.renderUploadProblems(c, []ingest.Problem{{File: "(upload)", Line: 1, Column: ingest.NoColumn, Message: problem}}, 0)
 	}
-	var res *ingest.Result
-	refused := errors.New("refused")
 	i := 0
 	next := func() (ingest.Input, bool, error) {
 		if i == len(files) {
@@ -75,20 +73,9 @@ func (s *Server) handleUploadCreate(c echo.Context) error {
 		}
 		return ingest.Input{Name: f.name, R: f.file}, true, nil
 	}
-	sum, err := s.store.ImportStream(c.Request().Context(), store.StreamUpload{
-		By: currentUser(c).Name, Pending: true, LACodes: func() []store.LACode { return res.LACodes },
-	}, func(add func(indicators.Observation) error) ([]store.File, error) {
-		var err error
-		res, err = ingest.StreamEach(s.cat, ingest.Options{MaxFileSize: s.opts.MaxUploadBytes}, add, next)
-		if err == nil && !res.OK() {
-			err = refused
-		}
-		if res == nil {
-			return nil, err
-		}
-		return res.Files, err
-	})
-	if errors.Is(err, refused) {
+	res, sum, err := ingest.Import(c.Request().Context(), s.store, s.cat, ingest.Options{MaxFileSize: s.opts.MaxUploadBytes},
+		store.StreamUpload{By: currentUser(c).Name, Pending: true}, next)
+	if errors.Is(err, ingest.ErrRefused) {
 		return s.renderUploadProblems(c, res.Problems, res.Omitted)
 	}
 	if err != nil {
@@ -156,7 +143,9 @@ func (s *Server) receiveUpload(c echo.Context) (spooledFiles, string, error) {
 				return files, "", fmt.Errorf("web: spool upload: %w", err)
 			}
 			files = append(files, spooled{name: partName(part), file: f})
-			n, err := io.Copy(f, part)
+			// No more than one byte over the limit is kept: that is enough
+			// for ingest to refuse the file as too large.
+			n, err := io.Copy(f, io.LimitReader(part, s.opts.MaxUploadBytes+1))
 			if err != nil {
 				return files, "", unreadable(err)
 			}
