@@ -331,6 +331,12 @@ func TestUploads_PendingForAnalysts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, page := ana.get("/uploads"); !strings.Contains(page, "Cancelled previews") || !strings.Contains(page, "Upload "+m[1]) {
+		t.Error("the uploads page does not list the cancelled preview")
+	}
+	if _, page := vic.get("/uploads"); strings.Contains(page, "Cancelled previews") {
+		t.Error("a viewer sees the cancelled previews")
+	}
 	if len(cs) != 1 || cs[0].CancelledBy != "ana" || cs[0].CreatedBy != "ana" || cs[0].CancelledAt.IsZero() || cs[0].Files != "r.csv" {
 		t.Errorf("cancellations = %+v, want ana's of r.csv, with when", cs)
 	}

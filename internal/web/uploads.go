@@ -21,6 +21,8 @@ type uploadsPage struct {
 	layout
 	Uploads []store.Upload
 	MaxMB   int64
+	// Cancelled lists the previews cancelled, for analysts.
+	Cancelled []store.Cancellation
 }
 
 // handleUploads lists the upload history, with the upload form for analysts.
@@ -36,7 +38,13 @@ func (s *Server) handleUploads(c echo.Context) error {
 			ups = append(ups, u)
 		}
 	}
-	return s.render(c, http.StatusOK, "uploads", uploadsPage{layout: s.layout(c, "Uploads"), Uploads: ups, MaxMB: s.opts.MaxUploadBytes >> 20})
+	page := uploadsPage{layout: s.layout(c, "Uploads"), Uploads: ups, MaxMB: s.opts.MaxUploadBytes >> 20}
+	if canSeePending(currentUser(c)) {
+		if page.Cancelled, err = s.store.Cancellations(c.Request().Context()); err != nil {
+			return err
+		}
+	}
+	return s.render(c, http.StatusOK, "uploads", page)
 }
 
 type uploadErrorsPage struct {
