@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -115,7 +116,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 	name, password := strings.TrimSpace(c.FormValue("username")), c.FormValue("password")
 	next := s.safeNext(c.FormValue("next"))
 	page := loginPage{layout: s.layout(c, "Sign in"), Next: next, Username: name}
-	addr := c.RealIP()
+	addr := throttleAddr(c.RealIP())
 	keys := []string{"user:" + strings.ToLower(name) + "@" + addr, "addr:" + addr}
 	if wait := s.throttle.blocked(keys...); wait > 0 {
 		page.Error = "Too many failed attempts. Try again in " + wait.Round(time.Minute).String() + "."
@@ -197,6 +198,17 @@ func sameSitePath(next string) string {
 		out += "?" + u.RawQuery
 	}
 	return out
+}
+
+// throttleAddr is the address failed logins are counted by: an IPv4
+// address, or the /64 an IPv6 address is in (one household or machine is
+// given a whole /64, and could otherwise try from each of its addresses).
+func throttleAddr(ip string) string {
+	parsed := net.ParseIP(ip)
+	if parsed == nil || parsed.To4() != nil {
+		return ip
+	}
+	return parsed.Mask(net.CIDRMask(64, 128)).String() + "/64"
 }
 
 // throttle counts failed logins per key in a sliding window.

@@ -57,7 +57,7 @@ var cacheable = map[string][]string{
 	"/indicators":           {areaParam, "geography"},
 	"/indicators/:id":       {areaParam, "geography"},
 	"/indicators/:id/areas": {areaParam, "geography", "period", "sort"},
-	"/api/indicators":       {areaParam, "geography"},
+	"/api/indicators":       nil,
 	"/api/indicators/:id":   {areaParam, "geography"},
 	"/pack":                 {areaParam, "geography", "indicators"},
 }

@@ -114,6 +114,14 @@ func TestLogin_StrangersCannotLockOwnerOut(t *testing.T) {
 	if code := try("203.0.113.9", "correct horse battery"); code != http.StatusTooManyRequests {
 		t.Errorf("the address that failed five times = %d, want 429 even with the right password", code)
 	}
+	// An IPv6 client is counted by its /64: it cannot try again from each
+	// of its addresses.
+	for i := 1; i <= 5; i++ {
+		try(fmt.Sprintf("2001:db8:1:2::%x", i), "wrong password")
+	}
+	if code := try("2001:db8:1:2::ff", "correct horse battery"); code != http.StatusTooManyRequests {
+		t.Errorf("another address of the same /64 = %d, want 429", code)
+	}
 	if code := try("198.51.100.7", "correct horse battery"); code != http.StatusSeeOther {
 		t.Fatalf("the owner from another address = %d, want signed in (303)", code)
 	}
