@@ -76,14 +76,15 @@ const eesHeader = "time_period,time_identifier,geographic_level,country_code,cou
 // read, with the year they give, and checked as other text is (finding 1).
 func TestReadEES_LACodes(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
-		res := Read(indicators.Default(), Options{}, Input{Name: "f.csv", R: strings.NewReader(eesHeader +
-			"2024,Reporting year,Local authority,E92000001,England,E13000001,Inner London,204,E09000012,Hackney,1234,456.7\n" +
-			"2100,Reporting year,Ward,E92000001,England,E12000001,North East,840,E09000012,Hackney,1,1\n")})
+		header := strings.Replace(eesHeader, "la_name,", "la_name,age_group,", 1)
+		res := Read(indicators.Default(), Options{}, Input{Name: "f.csv", R: strings.NewReader(header +
+			"2024,Reporting year,Local authority,E92000001,England,E13000001,Inner London,204,E09000012,Hackney,Total,1234,456.7\n" +
+			"2100,Reporting year,Local authority,E92000001,England,E12000001,North East,840,E09000012,Hackney,Under 1,1,1\n")})
 		if !res.OK() {
 			t.Fatal(res.Problems)
 		}
 		if len(res.LACodes) != 1 || res.LACodes[0].RegionCode != "E13000001" || res.LACodes[0].LastPeriod != 2024 {
-			t.Errorf("codes = %+v; want Hackney in Inner London for 2023/24 only (the ward row is skipped)", res.LACodes)
+			t.Errorf("codes = %+v; want Hackney in Inner London for 2023/24 only (the row below Total is skipped)", res.LACodes)
 		}
 	})
 	for _, tc := range []struct{ name, row, column string }{

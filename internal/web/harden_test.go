@@ -442,7 +442,8 @@ func TestSnapshots_LimitedAndDeleted(t *testing.T) {
 }
 
 // TestUpload_SkippedRowsGiveNoCodes: a row the upload does not read (here
-// a ward) gives no local authority codes, even once committed (finding 1).
+// an authority's row broken down by age) gives no local authority codes,
+// even once committed (finding 1).
 func TestUpload_SkippedRowsGiveNoCodes(t *testing.T) {
 	ts, st := newAuthServer(t)
 	b := newBrowser(t, ts)
