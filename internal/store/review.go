@@ -9,18 +9,36 @@ import (
 	"cptrends/indicators"
 )
 
-// Upload returns one upload of the history.
+// Upload returns one upload of the history, with its files.
 func (s *Store) Upload(ctx context.Context, id int64) (Upload, error) {
-	ups, err := s.Uploads(ctx)
+	var u Upload
+	var created string
+	var committed, rolledBack, rolledBackBy sql.NullString
+	err := s.db.QueryRowContext(ctx, `
+		SELECT id, status, created_at, created_by, committed_at, rolled_back_at, rolled_back_by, added, revised, unchanged
+		FROM uploads WHERE id = ?`, id).Scan(&u.ID, &u.Status, &created, &u.CreatedBy, &committed, &rolledBack, &rolledBackBy,
+		&u.Added, &u.Revised, &u.Unchanged)
+	if err == sql.ErrNoRows {
+		return Upload{}, indicators.Errorf(indicators.ENOTFOUND, "There is no upload %d.", id)
+	}
 	if err != nil {
-		return Upload{}, err
+		return Upload{}, fmt.Errorf("store: upload %d: %w", id, err)
 	}
-	for _, u := range ups {
-		if u.ID == id {
-			return u, nil
+	u.CreatedAt = parseTime(sql.NullString{String: created, Valid: true})
+	u.CommittedAt, u.RolledBackAt, u.RolledBackBy = parseTime(committed), parseTime(rolledBack), rolledBackBy.String
+	rows, err := s.db.QueryContext(ctx, `SELECT name, sha256, size, rows FROM upload_files WHERE upload_id = ? ORDER BY position`, id)
+	if err != nil {
+		return Upload{}, fmt.Errorf("store: files of upload %d: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var f File
+		if err := rows.Scan(&f.Name, &f.SHA256, &f.Size, &f.Rows); err != nil {
+			return Upload{}, fmt.Errorf("store: scan upload file: %w", err)
 		}
+		u.Files = append(u.Files, f)
 	}
-	return Upload{}, indicators.Errorf(indicators.ENOTFOUND, "There is no upload %d.", id)
+	return u, rows.Err()
 }
 
 const changesQuery = `
