@@ -54,6 +54,7 @@ bench: build
 		$$sudo apt-get install -y $$missing >/dev/null || { $$sudo apt-get update >/dev/null && $$sudo apt-get install -y $$missing >/dev/null; }; \
 	fi
 	go test -run '^$$' -bench . -benchmem -benchtime 3x ./internal/ingest ./internal/store
+	go test -run '^$$' -bench Upload_Large -benchtime 1x ./internal/web
 	go build -o bin/cptrends-bench ./cmd/cptrends-bench
 	./bin/cptrends-bench -bin $(BIN) -out $(BENCH_OUT)
 

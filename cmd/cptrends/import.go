@@ -89,19 +89,14 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 	// The files are read and written in one pass: each sound observation
 	// goes into the open transaction as it is read, and the transaction is
 	// rolled back if any problem turns up, so memory does not grow with the
-	// file and the database is written all or nothing.
-	var res *ingest.Result
+	// file and the database is written all or nothing. The local
+	// authorities' codes and regions the EES files give are written with
+	// the upload, in its transaction, so that an authority that appears in
+	// a later release is grouped under its region and compared with its
+	// region and neighbours, for as long as the upload stands.
 	var changes changeLog
-	refused := errors.New("refused")
-	sum, err := st.ImportStream(ctx, store.StreamUpload{By: cliUser(), DryRun: *dryRun, OnRevision: changes.add},
-		func(add func(indicators.Observation) error) ([]store.File, error) {
-			var err error
-			res, err = ingest.Stream(indicators.Default(), opts, add, inputs...)
-			if err == nil && !res.OK() {
-				err = refused
-			}
-			return res.Files, err
-		})
+	res, sum, err := ingest.Import(ctx, st, indicators.Default(), opts,
+		store.StreamUpload{By: cliUser(), DryRun: *dryRun, OnRevision: changes.add}, ingest.Files(inputs...))
 	// Leave no new database behind a refused import or a dry run.
 	removeNew := func() {
 		if os.IsNotExist(statErr) {
@@ -111,21 +106,15 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 			}
 		}
 	}
-	if errors.Is(err, refused) {
+	if errors.Is(err, ingest.ErrRefused) {
 		removeNew()
 		return refuse(res)
 	}
 	if err != nil {
 		return err
 	}
-	// The local authorities' codes and regions the EES files gave, as the
-	// bundled load records them, so that an authority that appears in a
-	// later release is grouped under its region in the area picker and
-	// compared with its region and neighbours.
 	if *dryRun {
 		removeNew()
-	} else if err := st.SaveLACodes(ctx, res.LACodes); err != nil {
-		return err
 	}
 	printSummary(m.Stdout, res, sum, &changes, *dryRun)
 	return nil

@@ -20,6 +20,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	private := fset.Bool("private", m.Getenv("CPTRENDS_PRIVATE") == "true", "require a login to view anything (default $CPTRENDS_PRIVATE=true)")
 	maxMB := fset.Int64("max-upload-mb", 50, "largest uploaded file accepted, in MB")
 	proxies := fset.String("trusted-proxy", m.Getenv("CPTRENDS_TRUSTED_PROXIES"), "comma-separated CIDR ranges of reverse proxies whose X-Forwarded-For is trusted (default $CPTRENDS_TRUSTED_PROXIES)")
+	secureCookies := fset.Bool("secure-cookies", m.Getenv("CPTRENDS_SECURE_COOKIES") == "true",
+		"mark cookies Secure and send HSTS on every answer, for a server reached only over HTTPS (default $CPTRENDS_SECURE_COOKIES=true); without it they are Secure when the request came over TLS, directly or through a --trusted-proxy that says so in X-Forwarded-Proto")
 	basePath := fset.String("base-path", m.Getenv("CPTRENDS_BASE_PATH"), "serve everything under this sub-path, such as /cptrends, behind a reverse proxy (default $CPTRENDS_BASE_PATH)")
 	if rest, err := parse(fset, args); err != nil {
 		return err
@@ -49,7 +51,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	// which holds the bundled release in memory (some 60 MB at its peak)
 	// and under the serving limit would spend most of its time collecting.
 	tuneGC(m.Getenv)
-	srv, err := web.New(st, indicators.Default(), web.Options{Logger: log, Private: *private, MaxUploadBytes: *maxMB << 20, TrustedProxies: trusted, BasePath: base})
+	srv, err := web.New(st, indicators.Default(), web.Options{Logger: log, Private: *private, MaxUploadBytes: *maxMB << 20, TrustedProxies: trusted, BasePath: base, SecureCookies: *secureCookies})
 	if err != nil {
 		return err
 	}

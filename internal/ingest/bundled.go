@@ -8,7 +8,6 @@ import (
 	"sort"
 
 	"cptrends/indicators"
-	"cptrends/internal/store"
 )
 
 // LoadBundled loads the figures shipped in the binary into a database that
@@ -21,7 +20,7 @@ import (
 // files' rows map to ONS codes. Files in the EES layout at the top of fsys
 // (the population estimates) go with the first release; the native files
 // at the top (the latest national series) come last, as their own upload.
-func LoadBundled(ctx context.Context, st *store.Store, cat *indicators.Catalog, fsys fs.FS, by string) error {
+func LoadBundled(ctx context.Context, st Store, cat *indicators.Catalog, fsys fs.FS, by string) error {
 	has, err := st.HasUploads(ctx)
 	if err != nil || has {
 		return err
@@ -30,13 +29,13 @@ func LoadBundled(ctx context.Context, st *store.Store, cat *indicators.Catalog, 
 	if err != nil {
 		return err
 	}
-	var ups []store.NewUpload
+	var ups []indicators.NewUpload
 	for _, inputs := range groups {
 		res := Read(cat, Options{}, inputs...)
 		if !res.OK() {
 			return fmt.Errorf("bundled data refused: %v", res.Problems[0])
 		}
-		ups = append(ups, store.NewUpload{By: by, Files: res.Files, Observations: res.Observations})
+		ups = append(ups, indicators.NewUpload{By: by, Files: res.Files, Observations: res.Observations, LACodes: res.LACodes})
 	}
 	// All uploads or none: a start stopped half way must not leave a
 	// database that has an upload (so is never loaded again) but lacks the
@@ -121,7 +120,7 @@ func bundledReleases(fsys fs.FS) ([]string, error) {
 // top of fsys and in its release folders and each neighbour model named in models, when the database
 // has no neighbour model yet. It runs at every start, so that a database
 // made before neighbours existed gets them too.
-func LoadReference(ctx context.Context, st *store.Store, fsys fs.FS, models map[string]string) error {
+func LoadReference(ctx context.Context, st Store, fsys fs.FS, models map[string]string) error {
 	has, err := st.HasNeighbours(ctx)
 	if err != nil || has {
 		return err
@@ -141,7 +140,7 @@ func LoadReference(ctx context.Context, st *store.Store, fsys fs.FS, models map[
 		}
 		names = append(names, more...)
 	}
-	var all []store.LACode
+	var all []indicators.LACode
 	for _, name := range names {
 		b, err := fs.ReadFile(fsys, name)
 		if err != nil {

@@ -104,6 +104,9 @@ type eesFile struct {
 	once       map[string]bool
 	skipped    map[string]int
 	kept       int
+	// codes gathers the local authorities' codes from the rows read; nil
+	// when the file lacks one of their columns.
+	codes *laCodes
 }
 
 // readEES reads an EES open data file and returns its number of data rows.
@@ -151,7 +154,7 @@ func (r *reader) readEES(name string, in io.Reader) int {
 	}
 
 	problemsBefore := len(r.res.Problems) + r.res.Omitted
-	codes, _ := newLACodes(f.index) // nil without the key columns
+	f.codes, _ = newLACodes(f.index) // nil without the key columns
 	rows := 0
 	for {
 		rec, err := cr.Read()
@@ -171,16 +174,13 @@ func (r *reader) readEES(name string, in io.Reader) int {
 			continue // csv.Reader resumes at the next line
 		}
 		r.addEES(f, cr, rec)
-		if codes != nil {
-			codes.add(rec)
-		}
 	}
-	if codes != nil {
-		r.res.LACodes = append(r.res.LACodes, codes.list()...)
-		for code, c := range codes.byCode {
+	if f.codes != nil {
+		r.res.LACodes = append(r.res.LACodes, f.codes.list()...)
+		for code, c := range f.codes.byCode {
 			r.codeLast[code] = max(r.codeLast[code], c.LastPeriod)
 		}
-		for k, c := range codes.years {
+		for k, c := range f.codes.years {
 			// Where files give one authority two codes for a year (an
 			// old code kept in one file), the code still in use wins.
 			if prev, ok := r.byOldYear[k]; !ok || r.codeLast[c.New] > r.codeLast[prev.New] {
@@ -335,6 +335,24 @@ func (r *reader) addEES(f *eesFile, cr *csv.Reader, rec []string) {
 	}
 	if bad {
 		return
+	}
+	// A local authority row that is read records the authority's codes
+	// and region, for the year it gives; they are checked as any other
+	// text is, and a row whose codes are unsound is refused with them.
+	// A row without an old_la_code gives none (the department leaves it
+	// empty for some authorities).
+	if lv.level == indicators.LevelLocal && f.codes != nil && len(obs) > 0 {
+		if c := f.codes.code(rec, period); c.Old != "" {
+			if column, msg := c.Check(); msg != "" {
+				col := -1
+				if i, ok := f.index[column]; ok {
+					col = i
+				}
+				fail(col, "%s", msg)
+				return
+			}
+			f.codes.keep(c)
+		}
 	}
 	for i, o := range obs {
 		// keep names the column "value", as in the native format; here the

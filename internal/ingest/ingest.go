@@ -17,7 +17,6 @@ import (
 	"unicode/utf8"
 
 	"cptrends/indicators"
-	"cptrends/internal/store"
 
 	"github.com/gocarina/gocsv"
 )
@@ -62,13 +61,13 @@ func (p Problem) Error() string {
 
 // Result is what reading a set of files found.
 type Result struct {
-	Files        []store.File
+	Files        []indicators.File
 	Observations []indicators.Observation
 	// Ignored lists, per file, columns that feed no indicator.
 	Ignored map[string][]string
 	// LACodes are the local authorities' codes and regions the EES files
-	// give, to record beside the figures (see store.SaveLACodes).
-	LACodes []store.LACode
+	// give, to record beside the figures (written with the upload).
+	LACodes []indicators.LACode
 	// Problems lists every problem found (up to maxErrors); Omitted counts
 	// those past that limit.
 	Problems []Problem
@@ -82,10 +81,10 @@ func (r *Result) OK() bool { return len(r.Problems) == 0 && r.Omitted == 0 }
 type Options struct {
 	MaxFileSize int64
 	// LACodes are the local authority codes known before this upload
-	// (store.LACodes), by which a file that names authorities by their
+	// (indicators.LACodes), by which a file that names authorities by their
 	// three-digit code alone (LAIT's) is read when the upload itself has
 	// no file in the EES layout that gives them.
-	LACodes []store.LACode
+	LACodes []indicators.LACode
 }
 
 // reader accumulates one upload across its files.
@@ -101,7 +100,7 @@ type reader struct {
 	sinkErr error
 	// byOldYear gives, from the EES files read so far, the authority with
 	// each three-digit code in each year.
-	byOldYear map[oldCodeYear]store.LACode
+	byOldYear map[oldCodeYear]indicators.LACode
 	// codeLast is the last year any EES file read so far gives each
 	// authority's ONS code in.
 	codeLast map[string]indicators.Period
@@ -128,9 +127,23 @@ func Read(cat *indicators.Catalog, opts Options, inputs ...Input) *Result {
 // OK and the error nil. The error is the first one sink returned; sink is
 // not called again after it.
 func Stream(cat *indicators.Catalog, opts Options, sink func(indicators.Observation) error, inputs ...Input) (*Result, error) {
+	return StreamEach(cat, opts, sink, Files(inputs...))
+}
+
+// StreamEach is Stream for files that arrive one after another, as the
+// parts of an upload do: next gives each in turn, ok false after the
+// last. An error from next ends the reading and is returned.
+func StreamEach(cat *indicators.Catalog, opts Options, sink func(indicators.Observation) error, next func() (in Input, ok bool, err error)) (*Result, error) {
 	r := newReader(cat, opts)
 	r.sink = sink
-	for _, in := range inputs {
+	for {
+		in, ok, err := next()
+		if err != nil {
+			return &r.res, err
+		}
+		if !ok {
+			break
+		}
 		r.readFile(in)
 		if r.sinkErr != nil {
 			break
@@ -144,7 +157,7 @@ func newReader(cat *indicators.Catalog, opts Options) *reader {
 		opts.MaxFileSize = DefaultMaxFileSize
 	}
 	return &reader{cat: cat, opts: opts, cells: newCells(cat), res: Result{Ignored: map[string][]string{}},
-		byOldYear: map[oldCodeYear]store.LACode{}, codeLast: map[string]indicators.Period{}}
+		byOldYear: map[oldCodeYear]indicators.LACode{}, codeLast: map[string]indicators.Period{}}
 }
 
 func (r *reader) problem(file string, line int, column, format string, args ...any) {
@@ -178,14 +191,14 @@ func (r *reader) readFile(in Input) {
 	h := sha256.New()
 	counted := &countingWriter{w: h}
 	lim := &limitedReader{r: io.TeeReader(in.R, counted), n: r.opts.MaxFileSize}
-	br := bufio.NewReaderSize(lim, 64<<10)
+	br := bufio.NewReaderSize(lim, 2*maxHeaderBytes)
 	rows := 0
 	defer func() {
 		// Drain what is left so the checksum covers the whole file.
 		if _, err := io.Copy(io.Discard, br); errors.Is(err, errTooLarge) {
 			r.tooLarge(in.Name)
 		}
-		r.res.Files = append(r.res.Files, store.File{Name: in.Name, SHA256: hex.EncodeToString(h.Sum(nil)), Size: counted.n, Rows: rows})
+		r.res.Files = append(r.res.Files, indicators.File{Name: in.Name, SHA256: hex.EncodeToString(h.Sum(nil)), Size: counted.n, Rows: rows})
 	}()
 
 	head, err := br.Peek(8 << 10)
@@ -197,6 +210,12 @@ func (r *reader) readFile(in Input) {
 		return
 	}
 	if msg := notCSV(head); msg != "" {
+		r.problem(in.Name, 1, NoColumn, "%s", msg)
+		return
+	}
+	// The header is measured before it is parsed: a line of a million
+	// empty column names would cost the parser far more than its bytes.
+	if msg := checkHeader(br); msg != "" {
 		r.problem(in.Name, 1, NoColumn, "%s", msg)
 		return
 	}
@@ -212,6 +231,38 @@ func (r *reader) readFile(in Input) {
 	default:
 		rows = r.readNative(in.Name, br)
 	}
+}
+
+// MaxColumns is the most columns a file may have. The department's open
+// data files have a few dozen.
+const MaxColumns = 500
+
+// maxHeaderBytes is the longest header line read.
+const maxHeaderBytes = 64 << 10
+
+// checkHeader looks at the header line, without consuming it, and says
+// why it cannot be read: more than MaxColumns columns, or longer than
+// maxHeaderBytes. Commas inside quoted names do not count.
+func checkHeader(br *bufio.Reader) string {
+	head, _ := br.Peek(min(maxHeaderBytes+1, br.Size()))
+	quoted, columns := false, 1
+	for i, c := range head {
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case quoted:
+		case c == ',':
+			if columns++; columns > MaxColumns {
+				return fmt.Sprintf("the header has more than %d columns; a file may have at most %d", MaxColumns, MaxColumns)
+			}
+		case c == '\n':
+			return ""
+		}
+		if i >= maxHeaderBytes {
+			return fmt.Sprintf("the header line is longer than %s; it may be at most that long", formatSize(maxHeaderBytes))
+		}
+	}
+	return ""
 }
 
 func (r *reader) tooLarge(name string) {

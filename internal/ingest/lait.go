@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"cptrends/indicators"
-	"cptrends/internal/store"
 )
 
 // The department's Local Authority Interactive Tool (LAIT) keeps its
@@ -92,13 +91,13 @@ type oldCodeYear struct {
 // it for that year, else from the codes known before (Options.LACodes),
 // choosing, where one three-digit code has had several ONS codes, the
 // code in use in p (the one whose last year is the first at or after p).
-func (r *reader) codeFor(old string, p indicators.Period) (store.LACode, bool) {
+func (r *reader) codeFor(old string, p indicators.Period) (indicators.LACode, bool) {
 	if c, ok := r.byOldYear[oldCodeYear{old, p}]; ok {
 		return c, true
 	}
-	var best store.LACode
+	var best indicators.LACode
 	found := false
-	consider := func(c store.LACode) {
+	consider := func(c indicators.LACode) {
 		if c.Old != old {
 			return
 		}

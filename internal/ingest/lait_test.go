@@ -11,7 +11,6 @@ import (
 
 	"cptrends/indicators"
 	"cptrends/internal/ingest"
-	"cptrends/internal/store"
 )
 
 const (
@@ -178,7 +177,7 @@ func TestReadLAIT_KnownCodes(t *testing.T) {
 		"CPRDuration,,2025,North Yorkshire,10,815,Yorkshire and The Humber\n" +
 		"CPRDuration,,2023,North Yorkshire,13.000000000000002,815,Yorkshire and The Humber\n" +
 		"CPPlans2yrs,Child Protection Plans lasting 2 years or more,2024,Hackney,5.0999999999999996,204,Inner London\n"
-	codes := []store.LACode{
+	codes := []indicators.LACode{
 		{New: "E09000012", Old: "204", Name: "Hackney", LastPeriod: indicators.PeriodOf(2025)},
 		{New: "E10000023", Old: "815", Name: "North Yorkshire", LastPeriod: indicators.PeriodOf(2023)},
 		{New: "E06000065", Old: "815", Name: "North Yorkshire", LastPeriod: indicators.PeriodOf(2025)},
@@ -218,7 +217,7 @@ func TestReadLAIT_Invalid(t *testing.T) {
 		{"Ragged", "CPPlans2yrs,,2016,Hackney,6.2,204\n", []wantProblem{{2, ingest.NoColumn, "number of fields"}}},
 		{"MissingColumn", "", []wantProblem{{1, ingest.NoColumn, `"values" is missing`}}},
 	}
-	codes := []store.LACode{{New: "E09000012", Old: "204", Name: "Hackney", LastPeriod: indicators.PeriodOf(2025)}}
+	codes := []indicators.LACode{{New: "E09000012", Old: "204", Name: "Hackney", LastPeriod: indicators.PeriodOf(2025)}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			body := header + tt.body + "CPPlans2yrs,,2017,Hackney,5.1,204,Inner London\n"

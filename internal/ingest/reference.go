@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"cptrends/indicators"
-	"cptrends/internal/store"
 )
 
 // Reference data for comparing areas: the codes of each local authority,
@@ -21,7 +20,7 @@ import (
 // ReadLACodes reads each local authority's codes and region from an EES
 // open data file's local authority rows; where a code appears in several
 // years, the latest year's row wins.
-func ReadLACodes(r io.Reader) ([]store.LACode, error) {
+func ReadLACodes(r io.Reader) ([]indicators.LACode, error) {
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = true
 	header, err := cr.Read()
@@ -54,12 +53,12 @@ func ReadLACodes(r io.Reader) ([]store.LACode, error) {
 // release is placed in its region and given its neighbours.
 type laCodes struct {
 	col    [len(laColumns)]int // where each of laColumns is
-	byCode map[string]store.LACode
+	byCode map[string]indicators.LACode
 	order  []string
 	// years gives each three-digit code's authority in each year a row
 	// was read for, since a code can pass to a new authority (North
 	// Yorkshire, 815, was E10000023 to 2022/23 and E06000065 after).
-	years map[oldCodeYear]store.LACode
+	years map[oldCodeYear]indicators.LACode
 }
 
 // laColumns are the key columns an EES file gives a local authority in.
@@ -68,7 +67,7 @@ var laColumns = [...]string{"time_period", "geographic_level", "old_la_code", "n
 // newLACodes gathers codes from rows with the columns index gives by
 // normalised name; it fails if one of the key columns is missing.
 func newLACodes(index map[string]int) (*laCodes, error) {
-	l := &laCodes{byCode: map[string]store.LACode{}, years: map[oldCodeYear]store.LACode{}}
+	l := &laCodes{byCode: map[string]indicators.LACode{}, years: map[oldCodeYear]indicators.LACode{}}
 	for i, n := range laColumns {
 		c, ok := index[n]
 		if !ok {
@@ -79,19 +78,30 @@ func newLACodes(index map[string]int) (*laCodes, error) {
 	return l, nil
 }
 
+// add records the codes of a row of a reference file, if it is a local
+// authority's and they are sound.
 func (l *laCodes) add(rec []string) {
+	if !strings.EqualFold(eesCell(rec[l.col[1]]), "Local authority") {
+		return
+	}
+	c := l.code(rec, timePeriod(eesCell(rec[l.col[0]])))
+	if _, msg := c.Check(); msg != "" {
+		return
+	}
+	l.keep(c)
+}
+
+// code reads the codes of a local authority row given for period.
+func (l *laCodes) code(rec []string, period indicators.Period) indicators.LACode {
 	var v [len(laColumns)]string
 	for i, c := range l.col {
 		v[i] = eesCell(rec[c])
 	}
-	period, level, old, code, name, regionCode, regionName := v[0], v[1], v[2], v[3], v[4], v[5], v[6]
-	if !strings.EqualFold(level, "Local authority") {
-		return
-	}
-	c := store.LACode{New: code, Old: old, Name: name, RegionCode: regionCode, RegionName: regionName, LastPeriod: timePeriod(period)}
-	if !indicators.ValidCode(c.New) || c.Old == "" || c.LastPeriod == 0 {
-		return
-	}
+	return indicators.LACode{New: v[3], Old: v[2], Name: v[4], RegionCode: v[5], RegionName: v[6], LastPeriod: period}
+}
+
+// keep records c; for a code already seen, the later year's wins.
+func (l *laCodes) keep(c indicators.LACode) {
 	l.years[oldCodeYear{c.Old, c.LastPeriod}] = c
 	prev, seen := l.byCode[c.New]
 	if !seen {
@@ -102,8 +112,8 @@ func (l *laCodes) add(rec []string) {
 	}
 }
 
-func (l *laCodes) list() []store.LACode {
-	out := make([]store.LACode, 0, len(l.order))
+func (l *laCodes) list() []indicators.LACode {
+	out := make([]indicators.LACode, 0, len(l.order))
 	for _, code := range l.order {
 		out = append(out, l.byCode[code])
 	}
@@ -128,7 +138,7 @@ func timePeriod(s string) indicators.Period {
 // ReadNeighbours reads the department's statistical neighbour model in
 // its wide layout: old_la_code, la_name, ..., then SN_1, SN_1P (closeness),
 // to SN_10, SN_10P.
-func ReadNeighbours(model string, r io.Reader) ([]store.Neighbour, error) {
+func ReadNeighbours(model string, r io.Reader) ([]indicators.Neighbour, error) {
 	b, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("ingest: neighbours: %w", err)
@@ -146,7 +156,7 @@ func ReadNeighbours(model string, r io.Reader) ([]store.Neighbour, error) {
 	if !ok {
 		return nil, fmt.Errorf("ingest: neighbours: no column old_la_code")
 	}
-	var out []store.Neighbour
+	var out []indicators.Neighbour
 	for line, rec := range rows[1:] {
 		for pos := 1; pos <= 10; pos++ {
 			n, ok1 := col[fmt.Sprintf("sn_%d", pos)]
@@ -161,7 +171,7 @@ func ReadNeighbours(model string, r io.Reader) ([]store.Neighbour, error) {
 			if strings.TrimSpace(rec[oldCol]) == "" {
 				return nil, fmt.Errorf("ingest: neighbours: line %d: no old_la_code", line+2)
 			}
-			out = append(out, store.Neighbour{Model: model, Old: strings.TrimSpace(rec[oldCol]), Position: pos,
+			out = append(out, indicators.Neighbour{Model: model, Old: strings.TrimSpace(rec[oldCol]), Position: pos,
 				Neighbour: nb, Closeness: strings.TrimSpace(rec[c])})
 		}
 	}

@@ -9,30 +9,23 @@ import (
 	"cptrends/indicators"
 )
 
-// LACode is one local authority's codes and region, as the department's
-// files give them.
-type LACode struct {
-	New        string // ONS code: E06..., E08..., E09..., E10...
-	Old        string // three-digit code: 204
-	Name       string
-	RegionCode string
-	RegionName string
-	LastPeriod indicators.Period
-}
+// LACode and Neighbour are the domain's records of reference codes.
+type (
+	LACode    = indicators.LACode
+	Neighbour = indicators.Neighbour
+)
 
-// Neighbour is one of an authority's statistical neighbours in a model,
-// by three-digit code; Position 1 is the nearest.
-type Neighbour struct {
-	Model     string
-	Old       string
-	Position  int
-	Neighbour string
-	Closeness string
-}
+// CheckLACode returns why c cannot be recorded (see LACode.Check).
+func CheckLACode(c LACode) (column, msg string) { return c.Check() }
 
-// SaveLACodes records authorities' codes; for a code already known, the
-// entry from the later reporting year wins.
+// SaveLACodes records authorities' reference codes, as the bundled data
+// gives them, apart from any upload; for a code already known, the entry
+// from the later reporting year wins. It refuses every code if one is not
+// sound (see CheckLACode).
 func (s *Store) SaveLACodes(ctx context.Context, codes []LACode) error {
+	if err := checkLACodes(codes); err != nil {
+		return err
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: save la codes: %w", err)
@@ -54,9 +47,49 @@ func (s *Store) SaveLACodes(ctx context.Context, codes []LACode) error {
 	return tx.Commit()
 }
 
-// LACodes returns every authority's codes, by ONS code.
+func checkLACodes(codes []LACode) error {
+	for _, c := range codes {
+		if _, msg := CheckLACode(c); msg != "" {
+			return indicators.Errorf(indicators.EINVALID, "The local authority codes for %q cannot be recorded: %s.", c.New, msg)
+		}
+	}
+	return nil
+}
+
+// writeLACodes records the codes an upload's files gave, with the upload.
+func writeLACodes(ctx context.Context, tx *sql.Tx, uploadID int64, codes []LACode) error {
+	if err := checkLACodes(codes); err != nil {
+		return err
+	}
+	for _, c := range codes {
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO upload_la_codes (upload_id, new_la_code, old_la_code, la_name, region_code, region_name, last_period)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (upload_id, new_la_code) DO UPDATE SET
+				old_la_code = excluded.old_la_code, la_name = excluded.la_name,
+				region_code = excluded.region_code, region_name = excluded.region_name,
+				last_period = excluded.last_period
+			WHERE excluded.last_period >= upload_la_codes.last_period`,
+			uploadID, c.New, c.Old, c.Name, c.RegionCode, c.RegionName, int(c.LastPeriod)); err != nil {
+			return fmt.Errorf("store: save la code %s: %w", c.New, err)
+		}
+	}
+	return nil
+}
+
+// The reference codes, then those of committed uploads, oldest first.
+const laCodesQuery = `
+SELECT new_la_code, old_la_code, la_name, region_code, region_name, last_period, 0 FROM la_codes
+UNION ALL
+SELECT c.new_la_code, c.old_la_code, c.la_name, c.region_code, c.region_name, c.last_period, c.upload_id
+FROM upload_la_codes c JOIN uploads u ON u.id = c.upload_id AND u.status = 'committed'
+ORDER BY 7`
+
+// LACodes returns every authority's codes, by ONS code: for each, the
+// entry of the latest reporting year among the reference codes and the
+// committed uploads', the later upload's on a tie.
 func (s *Store) LACodes(ctx context.Context) (map[string]LACode, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT new_la_code, old_la_code, la_name, region_code, region_name, last_period FROM la_codes`)
+	rows, err := s.db.QueryContext(ctx, laCodesQuery)
 	if err != nil {
 		return nil, fmt.Errorf("store: la codes: %w", err)
 	}
@@ -65,11 +98,14 @@ func (s *Store) LACodes(ctx context.Context) (map[string]LACode, error) {
 	for rows.Next() {
 		var c LACode
 		var p int
-		if err := rows.Scan(&c.New, &c.Old, &c.Name, &c.RegionCode, &c.RegionName, &p); err != nil {
+		var upload int64
+		if err := rows.Scan(&c.New, &c.Old, &c.Name, &c.RegionCode, &c.RegionName, &p, &upload); err != nil {
 			return nil, fmt.Errorf("store: scan la code: %w", err)
 		}
 		c.LastPeriod = indicators.Period(p)
-		out[c.New] = c
+		if prev, ok := out[c.New]; !ok || c.LastPeriod >= prev.LastPeriod {
+			out[c.New] = c
+		}
 	}
 	return out, rows.Err()
 }

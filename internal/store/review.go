@@ -4,22 +4,41 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"cptrends/indicators"
 )
 
-// Upload returns one upload of the history.
+// Upload returns one upload of the history, with its files.
 func (s *Store) Upload(ctx context.Context, id int64) (Upload, error) {
-	ups, err := s.Uploads(ctx)
+	var u Upload
+	var created string
+	var committed, rolledBack, rolledBackBy sql.NullString
+	err := s.db.QueryRowContext(ctx, `
+		SELECT id, status, created_at, created_by, committed_at, rolled_back_at, rolled_back_by, added, revised, unchanged
+		FROM uploads WHERE id = ?`, id).Scan(&u.ID, &u.Status, &created, &u.CreatedBy, &committed, &rolledBack, &rolledBackBy,
+		&u.Added, &u.Revised, &u.Unchanged)
+	if err == sql.ErrNoRows {
+		return Upload{}, indicators.Errorf(indicators.ENOTFOUND, "There is no upload %d.", id)
+	}
 	if err != nil {
-		return Upload{}, err
+		return Upload{}, fmt.Errorf("store: upload %d: %w", id, err)
 	}
-	for _, u := range ups {
-		if u.ID == id {
-			return u, nil
+	u.CreatedAt = parseTime(sql.NullString{String: created, Valid: true})
+	u.CommittedAt, u.RolledBackAt, u.RolledBackBy = parseTime(committed), parseTime(rolledBack), rolledBackBy.String
+	rows, err := s.db.QueryContext(ctx, `SELECT name, sha256, size, rows FROM upload_files WHERE upload_id = ? ORDER BY position`, id)
+	if err != nil {
+		return Upload{}, fmt.Errorf("store: files of upload %d: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var f File
+		if err := rows.Scan(&f.Name, &f.SHA256, &f.Size, &f.Rows); err != nil {
+			return Upload{}, fmt.Errorf("store: scan upload file: %w", err)
 		}
+		u.Files = append(u.Files, f)
 	}
-	return Upload{}, indicators.Errorf(indicators.ENOTFOUND, "There is no upload %d.", id)
+	return u, rows.Err()
 }
 
 const changesQuery = `
@@ -96,9 +115,22 @@ func (s *Store) Commit(ctx context.Context, id int64) error {
 			WHERE c.series_id = f.series_id AND c.period = f.period)`, id).Scan(&stale); err != nil {
 		return fmt.Errorf("store: check preview: %w", err)
 	}
-	if stale > 0 {
+	// And the cells the preview called unchanged: each must still hold
+	// the value of the upload it held then.
+	var staleSame int
+	if err := tx.QueryRowContext(ctx, `
+		SELECT count(*) FROM upload_unchanged uu
+		WHERE uu.upload_id = ? AND uu.seen IS NOT (
+			SELECT MAX(c.upload_id) FROM figures c JOIN uploads u ON u.id = c.upload_id AND u.status = 'committed'
+			WHERE c.series_id = uu.series_id AND c.period = uu.period)`, id).Scan(&staleSame); err != nil {
+		return fmt.Errorf("store: check preview: %w", err)
+	}
+	if stale += staleSame; stale > 0 {
 		return indicators.Errorf(indicators.ECONFLICT,
-			"%d of the values in this preview have changed since it was made, by another upload or a rollback. Upload the file again to see a fresh preview.", stale)
+			"This preview is out of date: %d of the values it showed (added, revised or unchanged) have changed since it was made, by another upload or a rollback, so committing it would not publish the file as previewed. Nothing has been committed; upload the file again to see a fresh preview.", stale)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM upload_unchanged WHERE upload_id = ?`, id); err != nil {
+		return fmt.Errorf("store: commit upload %d: %w", id, err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE uploads SET status = 'committed', committed_at = ? WHERE id = ?`, timestamp(s.now()), id); err != nil {
 		return fmt.Errorf("store: commit upload %d: %w", id, err)
@@ -107,8 +139,8 @@ func (s *Store) Commit(ctx context.Context, id int64) error {
 }
 
 // Cancel discards a previewed upload. It was never part of the data, so
-// nothing published is lost.
-func (s *Store) Cancel(ctx context.Context, id int64) error {
+// nothing published is lost; who cancelled it, and when, is recorded.
+func (s *Store) Cancel(ctx context.Context, id int64, by string) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin cancel: %w", err)
@@ -117,9 +149,19 @@ func (s *Store) Cancel(ctx context.Context, id int64) error {
 	if err := requireStatus(ctx, tx, id, "pending", "cancelled"); err != nil {
 		return err
 	}
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO upload_cancellations (upload_id, created_by, created_at, cancelled_by, cancelled_at, files)
+		SELECT u.id, u.created_by, u.created_at, ?2, ?3,
+			COALESCE((SELECT group_concat(name, ', ') FROM (SELECT name FROM upload_files WHERE upload_id = u.id ORDER BY position)), '')
+		FROM uploads u WHERE u.id = ?1`, id, by, timestamp(s.now())); err != nil {
+		return fmt.Errorf("store: record cancel of upload %d: %w", id, err)
+	}
 	for _, q := range []string{
 		`DELETE FROM figures WHERE upload_id = ?1 AND series_id IN (SELECT series_id FROM upload_series WHERE upload_id = ?1)`,
 		`DELETE FROM upload_series WHERE upload_id = ?`,
+		`DELETE FROM upload_unchanged WHERE upload_id = ?`,
+		`DELETE FROM upload_la_codes WHERE upload_id = ?`,
+		`DELETE FROM upload_groups WHERE upload_id = ?`,
 		`DELETE FROM upload_files WHERE upload_id = ?`,
 		`DELETE FROM uploads WHERE id = ?`,
 	} {
@@ -185,4 +227,37 @@ func dataVersion(ctx context.Context, q queryer) (int64, error) {
 		return 0, fmt.Errorf("store: data version: %w", err)
 	}
 	return v, nil
+}
+
+// Cancellation records a previewed upload that was cancelled.
+type Cancellation struct {
+	UploadID    int64
+	CreatedBy   string
+	CreatedAt   time.Time
+	CancelledBy string
+	CancelledAt time.Time
+	Files       string
+}
+
+// Cancellations lists the cancelled previews, latest first.
+func (s *Store) Cancellations(ctx context.Context) ([]Cancellation, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT upload_id, created_by, created_at, cancelled_by, cancelled_at, files
+		FROM upload_cancellations ORDER BY cancelled_at DESC, upload_id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("store: cancellations: %w", err)
+	}
+	defer rows.Close()
+	var out []Cancellation
+	for rows.Next() {
+		var c Cancellation
+		var created, cancelled string
+		if err := rows.Scan(&c.UploadID, &c.CreatedBy, &created, &c.CancelledBy, &cancelled, &c.Files); err != nil {
+			return nil, fmt.Errorf("store: scan cancellation: %w", err)
+		}
+		c.CreatedAt = parseTime(sql.NullString{String: created, Valid: true})
+		c.CancelledAt = parseTime(sql.NullString{String: cancelled, Valid: true})
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }

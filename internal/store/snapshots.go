@@ -78,6 +78,12 @@ func (s *Store) CreateSnapshot(ctx context.Context, sn Snapshot) (Snapshot, erro
 		return Snapshot{}, fmt.Errorf("store: begin snapshot: %w", err)
 	}
 	defer tx.Rollback()
+	// The limits are checked in the transaction that adds the snapshot,
+	// which holds the database's write lock: two requests at once, on one
+	// server or several, cannot both slip under them.
+	if err := snapshotAllowance(ctx, tx, sn.CreatedBy, sn.CreatedAt); err != nil {
+		return Snapshot{}, err
+	}
 	v, err := dataVersion(ctx, tx)
 	if err != nil {
 		return Snapshot{}, err
@@ -105,7 +111,8 @@ func (s *Store) Snapshot(ctx context.Context, id string) (Snapshot, error) {
 	if !ValidSnapshotID(id) {
 		return Snapshot{}, indicators.Errorf(indicators.ENOTFOUND, "There is no such snapshot.")
 	}
-	row := s.db.QueryRowContext(ctx, `SELECT `+snapshotColumns+`, content FROM snapshots WHERE id = ?`, id)
+	row := s.db.QueryRowContext(ctx, `SELECT `+snapshotColumns+`, content FROM snapshots
+		WHERE id = ? AND id NOT IN (SELECT snapshot_id FROM snapshot_deletions)`, id)
 	sn, err := scanSnapshot(row, true)
 	if err == sql.ErrNoRows {
 		return Snapshot{}, indicators.Errorf(indicators.ENOTFOUND, "There is no such snapshot.")
@@ -118,7 +125,8 @@ func (s *Store) Snapshot(ctx context.Context, id string) (Snapshot, error) {
 
 // Snapshots lists every snapshot, newest first, without content.
 func (s *Store) Snapshots(ctx context.Context) ([]Snapshot, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+snapshotColumns+` FROM snapshots ORDER BY created_at DESC, id`)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+snapshotColumns+` FROM snapshots
+		WHERE id NOT IN (SELECT snapshot_id FROM snapshot_deletions) ORDER BY created_at DESC, id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: list snapshots: %w", err)
 	}

@@ -51,10 +51,13 @@ func Open(ctx context.Context, path string) (*Store, error) {
 
 // dsn puts the pragmas in the connection string so that every pooled
 // connection has them, and makes write transactions take the lock at BEGIN
-// so that two writers never deadlock on an upgrade.
+// so that two writers never deadlock on an upgrade. synchronous=FULL makes
+// SQLite sync the WAL at each commit, so that a commit once acknowledged
+// (an upload, a rollback, an account, a snapshot) survives a power loss
+// or an operating system crash; at NORMAL the last commits may roll back.
 func dsn(path string) string {
 	q := url.Values{}
-	for _, p := range []string{"foreign_keys(1)", "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)"} {
+	for _, p := range []string{"foreign_keys(1)", "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")

@@ -12,19 +12,9 @@ import (
 	"cptrends/indicators"
 )
 
-// StreamUpload describes an upload whose observations arrive one by one,
-// as a large file is read, instead of all at once in a NewUpload.
-type StreamUpload struct {
-	By     string
-	DryRun bool
-	// OnRevision, if set, is told of every cell the upload revises, in
-	// the order written. It is called from the goroutine that writes to
-	// the database, never at the same time as itself. The Summary that
-	// ImportStream returns has no Changes: an upload of a million values
-	// would otherwise hold them all in memory. Its AddedGroups sum up
-	// what it adds.
-	OnRevision func(Change)
-}
+// StreamUpload describes an upload whose observations arrive one by one
+// (see package indicators).
+type StreamUpload = indicators.StreamUpload
 
 // ImportStream writes an upload in one transaction, as Import does, with
 // the observations that fill passes to add. The files are named by what
@@ -58,7 +48,11 @@ func (s *Store) ImportStream(ctx context.Context, up StreamUpload, fill func(add
 		return Summary{}, fmt.Errorf("store: begin import: %w", err)
 	}
 	defer tx.Rollback()
-	id, err := addUpload(ctx, tx, up.By, "committed", timestamp(s.now()))
+	status := "committed"
+	if up.Pending {
+		status = "pending"
+	}
+	id, err := addUpload(ctx, tx, up.By, status, timestamp(s.now()))
 	if err != nil {
 		return Summary{}, err
 	}
@@ -66,7 +60,7 @@ func (s *Store) ImportStream(ctx context.Context, up StreamUpload, fill func(add
 	if err != nil {
 		return Summary{}, err
 	}
-	w, err := newObservationWriter(ctx, tx, id, num)
+	w, err := newObservationWriter(ctx, tx, id, num, up.Pending)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -127,14 +121,26 @@ func (s *Store) ImportStream(ctx context.Context, up StreamUpload, fill func(add
 	if err := failed(); err != nil {
 		return Summary{}, err
 	}
+	w.sum.Groups = w.groups()
 	if err := finishUpload(ctx, tx, id, files, w.sum); err != nil {
 		return Summary{}, err
+	}
+	if up.LACodes != nil {
+		if err := writeLACodes(ctx, tx, id, up.LACodes()); err != nil {
+			return Summary{}, err
+		}
 	}
 	sum := w.sum
 	sum.UploadID = id
 	sum.AddedGroups = w.addedGroups()
 	if up.DryRun {
 		return sum, nil // its work goes with the deferred rollback
+	}
+	if up.Pending {
+		if err := tx.Commit(); err != nil {
+			return Summary{}, fmt.Errorf("store: commit stage: %w", err)
+		}
+		return sum, nil
 	}
 	if err := s.commitData(tx); err != nil {
 		return Summary{}, fmt.Errorf("store: commit import: %w", err)
@@ -180,6 +186,14 @@ func finishUpload(ctx context.Context, tx *sql.Tx, id int64, files []File, sum S
 	if _, err := tx.ExecContext(ctx, `UPDATE uploads SET added = ?, revised = ?, unchanged = ? WHERE id = ?`,
 		sum.Added, sum.Revised, sum.Unchanged, id); err != nil {
 		return fmt.Errorf("store: count upload: %w", err)
+	}
+	for _, g := range sum.Groups {
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO upload_groups (upload_id, indicator, level, added, revised, unchanged, areas, first_period, last_period)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, g.Indicator, g.Level, g.Values, g.Revised, g.Unchanged, g.Areas, int(g.First), int(g.Last)); err != nil {
+			return fmt.Errorf("store: count upload: %w", err)
+		}
 	}
 	return nil
 }
@@ -234,6 +248,10 @@ type observationWriter struct {
 	lastWritten int64
 
 	newSeries, newPlaces, newWritten, newFigures, revisedFigures *rowBatch
+	// unchanged records, for a pending upload, the cells it leaves as they
+	// are and whose value they were, for Commit to check again; nil for an
+	// upload committed at once.
+	unchanged *rowBatch
 
 	sum        Summary
 	onRevision func(Change)
@@ -243,15 +261,17 @@ type observationWriter struct {
 	lastAdded *seriesAdded // of the last figure added, mostly the next one's
 }
 
-// seriesAdded is what an upload adds to one series.
+// seriesAdded is what an upload adds to one series (values), and what it
+// revises and leaves unchanged there.
 type seriesAdded struct {
-	series      int64
-	level       string
-	values      int
-	first, last indicators.Period
+	series             int64
+	level              string
+	values             int
+	revised, unchanged int
+	first, last        indicators.Period
 }
 
-func newObservationWriter(ctx context.Context, tx *sql.Tx, uploadID int64, num *numbering) (*observationWriter, error) {
+func newObservationWriter(ctx context.Context, tx *sql.Tx, uploadID int64, num *numbering, pending bool) (*observationWriter, error) {
 	w := &observationWriter{ctx: ctx, tx: tx, uploadID: uploadID, oldSeries: num.oldSeries,
 		series: map[int64]seriesKey{}, places: make(map[int64]indicators.Geography, len(num.places)),
 		current: map[indicators.Period]cell{}, written: map[int64]bool{}, added: map[int64]*seriesAdded{}}
@@ -279,12 +299,16 @@ func newObservationWriter(ctx context.Context, tx *sql.Tx, uploadID int64, num *
 	w.newFigures.setRow(fmt.Sprintf("(?, ?, %d, ?, ?, coalesce(?, ''), coalesce(?, ''), NULL)", uploadID))
 	w.revisedFigures = newRowBatch(tx, "figures", columns...)
 	w.revisedFigures.setRow(fmt.Sprintf("(?, ?, %d, ?, ?, coalesce(?, ''), coalesce(?, ''), ?)", uploadID))
+	if pending {
+		w.unchanged = newRowBatch(tx, "upload_unchanged", "upload_id", "series_id", "period", "seen")
+		w.unchanged.setRow(fmt.Sprintf("(%d, ?, ?, ?)", uploadID))
+	}
 	return w, nil
 }
 
 func (w *observationWriter) close() {
 	w.values.Close()
-	for _, b := range []*rowBatch{w.newSeries, w.newPlaces, w.newWritten, w.newFigures, w.revisedFigures} {
+	for _, b := range w.batches() {
 		b.close()
 	}
 }
@@ -325,6 +349,12 @@ func (w *observationWriter) add(f *figure) error {
 		if c, ok := w.current[f.period]; ok {
 			if c.same(f) {
 				w.sum.Unchanged++
+				w.count(f).unchanged++
+				if w.unchanged != nil {
+					if w.unchanged.add(f.series, int64(f.period), c.upload); w.unchanged.full() {
+						return w.flush()
+					}
+				}
 				return nil
 			}
 			replaces = c.upload
@@ -338,9 +368,10 @@ func (w *observationWriter) add(f *figure) error {
 	}
 	if change.Kind == Added {
 		w.sum.Added++
-		w.countAdded(f)
+		w.count(f).values++
 	} else {
 		w.sum.Revised++
+		w.count(f).revised++
 	}
 	if w.keep || (w.onRevision != nil && change.Kind == Revised) {
 		change.New = w.observation(f)
@@ -373,8 +404,8 @@ func (w *observationWriter) add(f *figure) error {
 	return nil
 }
 
-// countAdded counts f, added, to its series.
-func (w *observationWriter) countAdded(f *figure) {
+// count returns the counts of f's series, its periods widened to take f.
+func (w *observationWriter) count(f *figure) *seriesAdded {
 	a := w.lastAdded
 	if a == nil || a.series != f.series {
 		if a = w.added[f.series]; a == nil {
@@ -383,15 +414,28 @@ func (w *observationWriter) countAdded(f *figure) {
 		}
 		w.lastAdded = a
 	}
-	a.values++
 	a.first, a.last = min(a.first, f.period), max(a.last, f.period)
+	return a
 }
 
-// addedGroups sums up what the upload added by indicator and level.
+// addedGroups sums up what the upload added by indicator and level: the
+// series it adds values to, and the years of those values.
 func (w *observationWriter) addedGroups() []AddedGroup {
+	return w.sumGroups(true)
+}
+
+// groups sums up everything the upload gives by indicator and level.
+func (w *observationWriter) groups() []AddedGroup {
+	return w.sumGroups(false)
+}
+
+func (w *observationWriter) sumGroups(addedOnly bool) []AddedGroup {
 	type key struct{ indicator, level string }
 	groups := map[key]*AddedGroup{}
 	for _, a := range w.added {
+		if addedOnly && a.values == 0 {
+			continue
+		}
 		k := key{w.series[a.series].indicator, a.level}
 		g := groups[k]
 		if g == nil {
@@ -399,6 +443,8 @@ func (w *observationWriter) addedGroups() []AddedGroup {
 			groups[k] = g
 		}
 		g.Values += a.values
+		g.Revised += a.revised
+		g.Unchanged += a.unchanged
 		g.Areas++
 		g.First, g.Last = min(g.First, a.first), max(g.Last, a.last)
 	}
@@ -466,12 +512,21 @@ func (w *observationWriter) readValues(seriesID int64) error {
 // flush writes the rows waiting, series and places before what refers to
 // them.
 func (w *observationWriter) flush() error {
-	for _, b := range []*rowBatch{w.newSeries, w.newPlaces, w.newWritten, w.newFigures, w.revisedFigures} {
+	for _, b := range w.batches() {
 		if err := b.flush(w.ctx); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// batches are the writer's row batches, in the order they are flushed.
+func (w *observationWriter) batches() []*rowBatch {
+	bs := []*rowBatch{w.newSeries, w.newPlaces, w.newWritten, w.newFigures, w.revisedFigures}
+	if w.unchanged != nil {
+		bs = append(bs, w.unchanged)
+	}
+	return bs
 }
 
 // rowBatch inserts rows into one table, up to streamBatch rows to a

@@ -9,72 +9,26 @@ import (
 	"cptrends/indicators"
 )
 
-// File describes one file of an upload.
-type File struct {
-	Name   string
-	SHA256 string
-	Size   int64
-	Rows   int
-}
-
-// NewUpload is a validated set of observations, from one or more files, to
-// be written as one upload.
-type NewUpload struct {
-	By           string
-	Files        []File
-	Observations []indicators.Observation
-}
+// The records of an upload are the domain's (see package indicators).
+type (
+	File      = indicators.File
+	NewUpload = indicators.NewUpload
+	Change    = indicators.Change
+	Upload    = indicators.Upload
+)
 
 // Change kinds.
 const (
-	Added   = "added"
-	Revised = "revised"
+	Added   = indicators.Added
+	Revised = indicators.Revised
 )
 
-// Change is one cell an upload adds or revises. Old is the value it
-// replaces, for a revision.
-type Change struct {
-	Kind string
-	New  indicators.Observation
-	Old  *indicators.Observation
-}
-
-// Summary says what an upload changed, or would change.
-type Summary struct {
-	UploadID  int64
-	Added     int
-	Revised   int
-	Unchanged int
-	Changes   []Change
-	// AddedGroups sums up the cells added, by indicator and geographic
-	// level, in that order.
-	AddedGroups []AddedGroup
-}
-
-// AddedGroup is what an upload adds to one indicator at one geographic
-// level: so many values for so many areas, from one year to another.
-type AddedGroup struct {
-	Indicator   string
-	Level       string
-	Values      int
-	Areas       int
-	First, Last indicators.Period
-}
-
-// Upload is one upload in the history.
-type Upload struct {
-	ID           int64
-	Status       string
-	CreatedAt    time.Time
-	CreatedBy    string
-	CommittedAt  time.Time
-	RolledBackAt time.Time
-	RolledBackBy string
-	Added        int
-	Revised      int
-	Unchanged    int
-	Files        []File
-}
+// Summary and AddedGroup say what an upload changed (see package
+// indicators).
+type (
+	Summary    = indicators.Summary
+	AddedGroup = indicators.AddedGroup
+)
 
 // Import writes an upload in one transaction: every observation that adds
 // or revises a cell becomes a new row; unchanged cells are counted and not
@@ -141,8 +95,11 @@ func (s *Store) stage(ctx context.Context, tx *sql.Tx, up NewUpload, status stri
 	if err != nil {
 		return Summary{}, err
 	}
-	sum, err := writeObservations(ctx, tx, id, up.Observations)
+	sum, err := writeObservations(ctx, tx, id, up.Observations, status == "pending")
 	if err != nil {
+		return Summary{}, err
+	}
+	if err := writeLACodes(ctx, tx, id, up.LACodes); err != nil {
 		return Summary{}, err
 	}
 	if err := finishUpload(ctx, tx, id, up.Files, sum); err != nil {
@@ -155,12 +112,12 @@ func (s *Store) stage(ctx context.Context, tx *sql.Tx, up NewUpload, status stri
 // writeObservations compares each observation with the cell's current value
 // and writes those that add or change it, noting which upload's value each
 // replaces.
-func writeObservations(ctx context.Context, tx *sql.Tx, uploadID int64, obs []indicators.Observation) (Summary, error) {
+func writeObservations(ctx context.Context, tx *sql.Tx, uploadID int64, obs []indicators.Observation, pending bool) (Summary, error) {
 	num, err := readNumbering(ctx, tx)
 	if err != nil {
 		return Summary{}, err
 	}
-	w, err := newObservationWriter(ctx, tx, uploadID, num)
+	w, err := newObservationWriter(ctx, tx, uploadID, num, pending)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -176,6 +133,7 @@ func writeObservations(ctx context.Context, tx *sql.Tx, uploadID int64, obs []in
 	}
 	sum := w.sum
 	sum.AddedGroups = w.addedGroups()
+	sum.Groups = w.groups()
 	return sum, nil
 }
 

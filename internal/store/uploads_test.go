@@ -50,7 +50,7 @@ func TestStore_UploadLifecycle(t *testing.T) {
 		t.Fatalf("changes = %v, want %v", got, want)
 	}
 
-	if err := st.Cancel(ctx, sum.UploadID); err != nil {
+	if err := st.Cancel(ctx, sum.UploadID, "ana"); err != nil {
 		t.Fatal(err)
 	}
 	var rows int

@@ -18,11 +18,11 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// Roles, from least to most trusted.
+// Roles, from least to most trusted (see package indicators).
 const (
-	RoleViewer  = "viewer"
-	RoleAnalyst = "analyst"
-	RoleAdmin   = "admin"
+	RoleViewer  = indicators.RoleViewer
+	RoleAnalyst = indicators.RoleAnalyst
+	RoleAdmin   = indicators.RoleAdmin
 )
 
 // User is an account.
@@ -39,9 +39,7 @@ const MinPasswordLength = 10
 var userNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$`)
 
 // ValidRole reports whether role is one of the three roles.
-func ValidRole(role string) bool {
-	return role == RoleViewer || role == RoleAnalyst || role == RoleAdmin
-}
+func ValidRole(role string) bool { return indicators.ValidRole(role) }
 
 // AddUser creates an account with a bcrypt hash of its password.
 func (s *Store) AddUser(ctx context.Context, name, role, password string) (User, error) {

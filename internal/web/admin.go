@@ -13,12 +13,14 @@ import (
 
 type adminUsersPage struct {
 	layout
-	Users   []store.User
-	Error   string
-	Notice  string
-	Name    string
-	Role    string
-	MinPass int
+	Users []store.User
+	// DeletedSnapshots is the audit list of snapshots admins have deleted.
+	DeletedSnapshots []store.DeletedSnapshot
+	Error            string
+	Notice           string
+	Name             string
+	Role             string
+	MinPass          int
 }
 
 func (s *Server) renderAdminUsers(c echo.Context, status int, page adminUsersPage) error {
@@ -26,12 +28,25 @@ func (s *Server) renderAdminUsers(c echo.Context, status int, page adminUsersPag
 	if err != nil {
 		return err
 	}
+	if page.DeletedSnapshots, err = s.store.DeletedSnapshots(c.Request().Context()); err != nil {
+		return err
+	}
 	page.layout, page.Users, page.MinPass = s.layout(c, "Users"), users, store.MinPasswordLength
 	return s.render(c, status, "admin_users", page)
 }
 
+// adminNotices are the messages the admin page shows after an action, by
+// the key its redirect gives in ?done=; any other text is ignored, so that
+// a link cannot make the page say what it likes.
+var adminNotices = map[string]string{
+	"added":            "The account has been added.",
+	"removed":          "The account has been removed.",
+	"password":         "The password has been changed, and the account's sessions ended.",
+	"snapshot-deleted": "The snapshot has been deleted; it is kept in the list of deleted snapshots below.",
+}
+
 func (s *Server) handleAdminUsers(c echo.Context) error {
-	return s.renderAdminUsers(c, http.StatusOK, adminUsersPage{Notice: c.QueryParam("done")})
+	return s.renderAdminUsers(c, http.StatusOK, adminUsersPage{Notice: adminNotices[c.QueryParam("done")]})
 }
 
 // handleAdminUserAdd creates an account from the admin page.
@@ -45,7 +60,7 @@ func (s *Server) handleAdminUserAdd(c echo.Context) error {
 		return err
 	}
 	s.log.Info("user added", "user", u.Name, "role", u.Role, "by", currentUser(c).Name)
-	return c.Redirect(http.StatusSeeOther, s.url("/admin/users?done="+u.Name+"+added"))
+	return c.Redirect(http.StatusSeeOther, s.url("/admin/users?done=added"))
 }
 
 func (s *Server) handleAdminUserRemove(c echo.Context) error {
@@ -60,7 +75,7 @@ func (s *Server) handleAdminUserRemove(c echo.Context) error {
 		return err
 	}
 	s.log.Info("user removed", "id", id, "by", currentUser(c).Name)
-	return c.Redirect(http.StatusSeeOther, s.url("/admin/users?done=user+removed"))
+	return c.Redirect(http.StatusSeeOther, s.url("/admin/users?done=removed"))
 }
 
 // handleAdminUserPassword sets a new password, which ends the user's sessions.
@@ -77,5 +92,5 @@ func (s *Server) handleAdminUserPassword(c echo.Context) error {
 		return err
 	}
 	s.log.Info("password set", "id", id, "by", currentUser(c).Name)
-	return c.Redirect(http.StatusSeeOther, s.url("/admin/users?done=password+changed"))
+	return c.Redirect(http.StatusSeeOther, s.url("/admin/users?done=password"))
 }

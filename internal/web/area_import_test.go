@@ -3,6 +3,8 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -17,21 +19,55 @@ const newAuthorityEES = "time_period,time_identifier,geographic_level,country_co
 
 // TestUploadRecordsNewAuthority: an upload records the codes and region
 // of an authority new in its release, as the bundled load does, so the
-// picker places it under its region.
+// picker places it under its region; but only once committed, and only
+// while it stands: a preview or a cancelled one leaves nothing, a
+// rollback takes them back.
 func TestUploadRecordsNewAuthority(t *testing.T) {
 	ts, st := newAuthServer(t)
 	b := newBrowser(t, ts)
 	b.login("ana", "correct horse battery")
-	code, body := b.upload(b.token("/uploads"), map[string]string{"later_release.csv": newAuthorityEES})
-	if code != http.StatusOK {
-		t.Fatalf("upload = %d\n%s", code, body)
+	newtown := func() store.LACode {
+		t.Helper()
+		codes, err := st.LACodes(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return codes["E06000099"]
 	}
-	codes, err := st.LACodes(context.Background())
-	if err != nil {
-		t.Fatal(err)
+	preview := func() string {
+		t.Helper()
+		code, body := b.upload(b.token("/uploads"), map[string]string{"later_release.csv": newAuthorityEES})
+		if code != http.StatusOK {
+			t.Fatalf("upload = %d\n%s", code, body)
+		}
+		m := regexp.MustCompile(`/uploads/(\d+)/commit`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatal("no commit form on the preview")
+		}
+		return "/uploads/" + m[1]
 	}
-	if c := codes["E06000099"]; c.Old != "998" || c.Name != "Newtown" || c.RegionCode != "E12000002" {
-		t.Errorf("Newtown's codes = %+v", c)
+	up := preview()
+	if c := newtown(); c.New != "" {
+		t.Fatalf("a preview recorded Newtown's codes: %+v", c)
+	}
+	if code, _ := b.post(up+"/cancel", url.Values{"csrf_token": {b.token(up)}}); code != http.StatusOK {
+		t.Fatalf("cancel = %d", code)
+	}
+	if c := newtown(); c.New != "" {
+		t.Fatalf("a cancelled preview left Newtown's codes: %+v", c)
+	}
+	up = preview()
+	if code, _ := b.post(up+"/commit", url.Values{"csrf_token": {b.token(up)}}); code != http.StatusOK {
+		t.Fatalf("commit = %d", code)
+	}
+	if c := newtown(); c.Old != "998" || c.Name != "Newtown" || c.RegionCode != "E12000002" {
+		t.Errorf("Newtown's codes after commit = %+v", c)
+	}
+	if code, _ := b.post(up+"/rollback", url.Values{"csrf_token": {b.token(up)}}); code != http.StatusOK {
+		t.Fatalf("rollback = %d", code)
+	}
+	if c := newtown(); c.New != "" {
+		t.Errorf("a rolled back upload left Newtown's codes: %+v", c)
 	}
 }
 

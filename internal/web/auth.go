@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -87,12 +88,12 @@ func (s *Server) requireRole(role string) echo.MiddlewareFunc {
 func (s *Server) setSessionCookie(c echo.Context, token string) {
 	c.SetCookie(&http.Cookie{
 		Name: sessionCookie, Value: token, Path: s.cookiePath(), HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: c.IsTLS(), MaxAge: int(store.SessionLifetime / time.Second),
+		Secure: s.secure(c), MaxAge: int(store.SessionLifetime / time.Second),
 	})
 }
 
 func (s *Server) clearSessionCookie(c echo.Context) {
-	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: s.cookiePath(), HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.IsTLS(), MaxAge: -1})
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: s.cookiePath(), HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(c), MaxAge: -1})
 }
 
 type loginPage struct {
@@ -106,13 +107,17 @@ func (s *Server) handleLoginForm(c echo.Context) error {
 	return s.render(c, http.StatusOK, "login", loginPage{layout: s.layout(c, "Sign in"), Next: s.safeNext(c.QueryParam("next"))})
 }
 
-// handleLogin signs a user in. Failed attempts are throttled per account
-// and per address.
+// handleLogin signs a user in. Failed attempts are throttled by the
+// address they come from (all accounts together) and by account at that
+// address, never by account alone: a stranger's wrong passwords slow the
+// stranger down, and the account's owner, signing in from elsewhere, is
+// let in.
 func (s *Server) handleLogin(c echo.Context) error {
 	name, password := strings.TrimSpace(c.FormValue("username")), c.FormValue("password")
 	next := s.safeNext(c.FormValue("next"))
 	page := loginPage{layout: s.layout(c, "Sign in"), Next: next, Username: name}
-	keys := []string{"user:" + strings.ToLower(name), "addr:" + c.RealIP()}
+	addr := throttleAddr(c.RealIP())
+	keys := []string{"user:" + strings.ToLower(name) + "@" + addr, "addr:" + addr}
 	if wait := s.throttle.blocked(keys...); wait > 0 {
 		page.Error = "Too many failed attempts. Try again in " + wait.Round(time.Minute).String() + "."
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)+1))
@@ -134,6 +139,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 		return err
 	}
 	s.setSessionCookie(c, token)
+	s.rotateCSRF(c)
 	s.log.Info("login", "user", u.Name)
 	return c.Redirect(http.StatusSeeOther, s.url(next))
 }
@@ -145,6 +151,7 @@ func (s *Server) handleLogout(c echo.Context) error {
 		}
 	}
 	s.clearSessionCookie(c)
+	s.rotateCSRF(c)
 	return c.Redirect(http.StatusSeeOther, s.url("/"))
 }
 
@@ -163,10 +170,45 @@ func (s *Server) safeNext(next string) string {
 			}
 		}
 	}
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	return sameSitePath(next)
+}
+
+// sameSitePath returns next as a path on this site, or "/" when it is
+// anything else. Browsers forgive much in a Location header (they drop
+// tabs and line breaks and read a backslash as a slash, so "/\t/evil" and
+// "/\\evil" both leave the site), so next is refused if it holds any of
+// those, and otherwise accepted only if, parsed as a URL, it has no scheme,
+// no host and a path starting with one slash.
+func sameSitePath(next string) string {
+	for i := 0; i < len(next); i++ {
+		if c := next[i]; c < 0x20 || c == 0x7f || c == '\\' {
+			return "/"
+		}
+	}
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
 		return "/"
 	}
-	return next
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return "/"
+	}
+	out := u.EscapedPath()
+	if u.RawQuery != "" {
+		out += "?" + u.RawQuery
+	}
+	return out
+}
+
+// throttleAddr is the address failed logins are counted by: an IPv4
+// address, or the /64 an IPv6 address is in (one household or machine is
+// given a whole /64, and could otherwise try from each of its addresses).
+func throttleAddr(ip string) string {
+	parsed := net.ParseIP(ip)
+	if parsed == nil || parsed.To4() != nil {
+		return ip
+	}
+	return parsed.Mask(net.CIDRMask(64, 128)).String() + "/64"
 }
 
 // throttle counts failed logins per key in a sliding window.

@@ -3,9 +3,11 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"container/list"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync"
 
@@ -22,11 +24,13 @@ import (
 type pageCache struct {
 	mu      sync.Mutex
 	version int64
-	entries map[string]*cachedPage
-	bytes   int // in entries
+	entries map[string]*list.Element // of *cachedPage, in order
+	order   *list.List               // most recently used first
+	bytes   int                      // in entries
 }
 
 type cachedPage struct {
+	key      string
 	header   http.Header
 	body     []byte
 	etag     string
@@ -43,19 +47,48 @@ const minGzip = 1024
 const maxCachedBytes = 16 << 20
 
 // cacheable lists the routes whose answers depend only on the data and the
-// address, not on who asks.
-var cacheable = map[string]bool{
-	"/": true, "/indicators": true, "/indicators/:id": true, "/indicators/:id/areas": true,
-	"/api/indicators": true, "/api/indicators/:id": true, "/pack": true,
+// address, not on who asks, each with the query parameters its page reads
+// (the area is read by every page's menu). A page is cached under its path
+// and those parameters alone, so that junk parameters cannot fill the cache
+// with copies of one page: a route added here must list every parameter
+// its handler reads.
+var cacheable = map[string][]string{
+	"/":                     {areaParam, "geography"},
+	"/indicators":           {areaParam, "geography"},
+	"/indicators/:id":       {areaParam, "geography"},
+	"/indicators/:id/areas": {areaParam, "geography", "period", "sort"},
+	"/api/indicators":       nil,
+	"/api/indicators/:id":   {areaParam, "geography"},
+	"/pack":                 {areaParam, "geography", "indicators"},
 }
 
-func newPageCache() *pageCache { return &pageCache{entries: map[string]*cachedPage{}} }
+func newPageCache() *pageCache {
+	return &pageCache{entries: map[string]*list.Element{}, order: list.New()}
+}
 
 // sharedPage reports whether a request is for a page that every visitor
 // who is not signed in sees alike (signed-in pages carry names and form
 // tokens).
 func (s *Server) sharedPage(c echo.Context) bool {
-	return c.Request().Method == http.MethodGet && cacheable[c.Path()] && currentUser(c) == nil
+	_, ok := cacheable[c.Path()]
+	return c.Request().Method == http.MethodGet && ok && currentUser(c) == nil
+}
+
+// cacheKey is the path of a request with only the query parameters its
+// page reads, in a fixed order, each with the first value given (the one
+// the page reads).
+func cacheKey(c echo.Context) string {
+	u := c.Request().URL
+	key := u.EscapedPath()
+	q := u.Query()
+	sep := "?"
+	for _, p := range cacheable[c.Path()] {
+		if vs, ok := q[p]; ok && len(vs) > 0 {
+			key += sep + url.QueryEscape(p) + "=" + url.QueryEscape(vs[0])
+			sep = "&"
+		}
+	}
+	return key
 }
 
 // cachePages serves shared pages from the cache.
@@ -69,7 +102,7 @@ func (s *Server) cachePages(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		key := req.URL.RequestURI()
+		key := cacheKey(c)
 		if page := s.cache.get(version, key); page != nil {
 			return page.write(c)
 		}
@@ -110,9 +143,16 @@ func (pc *pageCache) get(version int64, key string) *cachedPage {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	if version != pc.version {
-		pc.version, pc.entries, pc.bytes = version, map[string]*cachedPage{}, 0
+		pc.version, pc.bytes = version, 0
+		clear(pc.entries)
+		pc.order.Init()
 	}
-	return pc.entries[key]
+	e, ok := pc.entries[key]
+	if !ok {
+		return nil
+	}
+	pc.order.MoveToFront(e)
+	return e.Value.(*cachedPage)
 }
 
 func (pc *pageCache) put(version int64, key string, page *cachedPage) {
@@ -121,16 +161,28 @@ func (pc *pageCache) put(version int64, key string, page *cachedPage) {
 	if version != pc.version {
 		return // the data moved on while the page was made
 	}
-	size := len(page.body) + len(page.gzipped)
+	size := page.size()
 	if size > maxCachedBytes/16 {
 		return // made each time: it would crowd out the rest
 	}
-	if pc.bytes+size > maxCachedBytes {
-		pc.entries, pc.bytes = map[string]*cachedPage{}, 0
+	if e, ok := pc.entries[key]; ok {
+		pc.bytes -= e.Value.(*cachedPage).size()
+		pc.order.Remove(e)
 	}
-	pc.entries[key] = page
+	// The least recently used pages make room.
+	for pc.bytes+size > maxCachedBytes {
+		last := pc.order.Back()
+		old := last.Value.(*cachedPage)
+		pc.order.Remove(last)
+		delete(pc.entries, old.key)
+		pc.bytes -= old.size()
+	}
+	page.key = key
+	pc.entries[key] = pc.order.PushFront(page)
 	pc.bytes += size
 }
+
+func (p *cachedPage) size() int { return len(p.body) + len(p.gzipped) }
 
 // write answers with the cached page, gzipped if the browser takes it, or
 // 304 when the browser has it.

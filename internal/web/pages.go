@@ -73,6 +73,10 @@ type layout struct {
 	CSRF        string
 	// AreaQuery keeps the chosen area in the menu's links: "?area=CODE".
 	AreaQuery string
+	// Private is set for a visitor who may see nothing about the data
+	// (viewing is private and no one is signed in): not even when it
+	// last changed.
+	Private bool
 }
 
 func (s *Server) layout(c echo.Context, title string) layout {
@@ -80,6 +84,10 @@ func (s *Server) layout(c echo.Context, title string) layout {
 	l := layout{Title: title, Path: c.Request().URL.Path, User: currentUser(c), CSRF: csrf}
 	if code := c.QueryParam(areaParam); indicators.ValidCode(code) {
 		l.AreaQuery = areaQuery(indicators.Geography{Code: code})
+	}
+	if s.opts.Private && l.User == nil {
+		l.Private = true
+		return l
 	}
 	l.LastUpdated, _ = s.store.LastUpdated(c.Request().Context())
 	return l
@@ -135,6 +143,8 @@ func (s *Server) templateFuncs() template.FuncMap {
 			}
 			return indicators.FormatNumber(*o.Value, 3)
 		},
+		// count writes a whole number with thousands separators.
+		"count": func(n int) string { return indicators.FormatNumber(float64(n), 0) },
 		"short": func(h string) string {
 			if len(h) > 12 {
 				return h[:12]

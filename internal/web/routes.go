@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"cptrends/indicators"
 	"cptrends/internal/store"
 
 	"github.com/labstack/echo/v4"
@@ -29,10 +28,12 @@ func (s *Server) routes() {
 		XSSProtection:         "0",
 		ContentTypeNosniff:    "nosniff",
 		XFrameOptions:         "DENY",
-		HSTSMaxAge:            31536000,
 		ReferrerPolicy:        "same-origin",
 		ContentSecurityPolicy: contentSecurityPolicy,
 	}))
+	// HSTS only over TLS as s.secure judges it: echo's would believe any
+	// client's X-Forwarded-Proto.
+	e.Use(s.hsts)
 
 	// Bodies are capped before anything reads them: uploads at four files'
 	// worth, every other request at 64 KB. Each file is capped again by ingest.
@@ -42,28 +43,14 @@ func (s *Server) routes() {
 	e.Use(s.loadSession)
 	e.Use(s.requireViewer)
 
-	// The CSRF token is issued on every page. It is checked on each form
+	// The CSRF token is issued on every page but the shared ones, which
+	// have no form (most come from the cache, and a new token and cookie
+	// for each would cost more than the page). It is checked on each form
 	// post after the role check, so that a visitor without the role is
 	// refused before the body of an upload is read.
-	csrf := middleware.CSRFConfig{
-		TokenLookup:    "form:" + csrfField,
-		ContextKey:     csrfKey,
-		CookieName:     "cptrends_csrf",
-		CookiePath:     s.cookiePath(),
-		CookieHTTPOnly: true,
-		CookieSameSite: http.SameSiteLaxMode,
-		ErrorHandler: func(err error, c echo.Context) error {
-			return indicators.Errorf(indicators.EFORBIDDEN, "This form has expired or did not come from this site. Go back, reload the page and try again.")
-		},
-	}
-	// Pages that every visitor who is not signed in sees alike have no
-	// form, so they are given no token: most come from the cache, and a
-	// new token and cookie for each would cost more than the page.
-	issue := csrf
-	issue.Skipper = func(c echo.Context) bool { return c.Request().Method == http.MethodPost || s.sharedPage(c) }
-	e.Use(middleware.CSRFWithConfig(issue))
+	e.Use(s.issueCSRF)
 	e.Use(s.cachePages)
-	checkCSRF := middleware.CSRFWithConfig(csrf)
+	checkCSRF := s.checkCSRF
 	// posted is the middleware of a form post: the role, then the token.
 	posted := func(role string) []echo.MiddlewareFunc {
 		if role == "" {
@@ -88,8 +75,9 @@ func (s *Server) routes() {
 	e.POST("/logout", s.handleLogout, posted("")...)
 
 	e.GET("/uploads", s.handleUploads, s.requireRole(store.RoleViewer))
-	// Throttled before the CSRF check, which reads the body.
-	e.POST("/uploads", s.handleUploadCreate, s.requireRole(store.RoleAnalyst), s.uploadRate, checkCSRF)
+	// Throttled before the body is read; the handler checks the CSRF
+	// token, the form's first field, as it reads the files that follow.
+	e.POST("/uploads", s.handleUploadCreate, s.requireRole(store.RoleAnalyst), s.uploadRate)
 	e.GET("/uploads/:id", s.handleUploadShow, s.requireRole(store.RoleViewer))
 	e.POST("/uploads/:id/commit", s.handleUploadCommit, posted(store.RoleAnalyst)...)
 	e.POST("/uploads/:id/cancel", s.handleUploadCancel, posted(store.RoleAnalyst)...)
@@ -100,6 +88,7 @@ func (s *Server) routes() {
 	e.POST("/snapshots", s.handleSnapshotCreate, posted(store.RoleViewer)...)
 	e.GET("/snapshots/:id", s.handleSnapshotShow) // also :id.html, the offline file
 	e.GET("/snapshots/:id/compare", s.handleSnapshotCompare)
+	e.POST("/snapshots/:id/delete", s.handleSnapshotDelete, posted(store.RoleAdmin)...)
 
 	e.GET("/admin/users", s.handleAdminUsers, s.requireRole(store.RoleAdmin))
 	e.POST("/admin/users", s.handleAdminUserAdd, posted(store.RoleAdmin)...)

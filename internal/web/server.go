@@ -35,6 +35,12 @@ type Options struct {
 	// proxy, such as "/cptrends": every route is answered under it and
 	// every URL the server writes carries it. Empty means the root.
 	BasePath string
+	// SecureCookies marks the session and CSRF cookies Secure, and sends
+	// HSTS, on every answer: for a server that only TLS reaches, through a
+	// proxy that cannot be listed in TrustedProxies. Without it they are
+	// Secure on requests that came over TLS directly, or through a trusted
+	// proxy that says so in X-Forwarded-Proto.
+	SecureCookies bool
 }
 
 // NormaliseBasePath returns p with one leading slash and no trailing

@@ -37,6 +37,11 @@ func (s *Server) handleSnapshotCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// Refused before the figures are read, if the account has made as many
+	// snapshots as it may for now; CreateSnapshot checks again.
+	if refused, err := s.refuseSnapshotLimit(c, s.store.SnapshotAllowance(ctx, currentUser(c).Name)); refused {
+		return err
+	}
 	// An upload committed while the figures are read makes CreateSnapshot
 	// refuse; read them again, a few times at most.
 	for try := 1; ; try++ {
@@ -55,6 +60,9 @@ func (s *Server) handleSnapshotCreate(c echo.Context) error {
 			sn.Title = heading
 		}
 		sn, err = s.store.CreateSnapshot(ctx, sn)
+		if refused, rerr := s.refuseSnapshotLimit(c, err); refused {
+			return rerr
+		}
 		if indicators.ErrorCode(err) == indicators.ECONFLICT && try < 3 {
 			continue
 		}

@@ -1,9 +1,12 @@
 package web
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"mime/multipart"
 	"net/http"
+	"os"
 	"sort"
 	"strconv"
 
@@ -18,15 +21,30 @@ type uploadsPage struct {
 	layout
 	Uploads []store.Upload
 	MaxMB   int64
+	// Cancelled lists the previews cancelled, for analysts.
+	Cancelled []store.Cancellation
 }
 
 // handleUploads lists the upload history, with the upload form for analysts.
 func (s *Server) handleUploads(c echo.Context) error {
-	ups, err := s.store.Uploads(c.Request().Context())
+	all, err := s.store.Uploads(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "uploads", uploadsPage{layout: s.layout(c, "Uploads"), Uploads: ups, MaxMB: s.opts.MaxUploadBytes >> 20})
+	// Pending uploads are unpublished figures: analysts' business alone.
+	ups := all[:0:0]
+	for _, u := range all {
+		if u.Status != "pending" || canSeePending(currentUser(c)) {
+			ups = append(ups, u)
+		}
+	}
+	page := uploadsPage{layout: s.layout(c, "Uploads"), Uploads: ups, MaxMB: s.opts.MaxUploadBytes >> 20}
+	if canSeePending(currentUser(c)) {
+		if page.Cancelled, err = s.store.Cancellations(c.Request().Context()); err != nil {
+			return err
+		}
+	}
+	return s.render(c, http.StatusOK, "uploads", page)
 }
 
 type uploadErrorsPage struct {
@@ -37,42 +55,41 @@ type uploadErrorsPage struct {
 }
 
 // handleUploadCreate validates the files and, if they are sound, stages
-// them and shows the preview; otherwise it lists every problem.
+// them and shows the preview; otherwise it lists every problem. The
+// files are read from the request as they arrive, each written to a
+// temporary file, and then streamed into the staged upload, so memory
+// does not grow with their size and no write lock is held while a slow
+// client sends them.
 func (s *Server) handleUploadCreate(c echo.Context) error {
-	form, err := c.MultipartForm()
+	files, problem, err := s.receiveUpload(c)
+	defer files.remove()
 	if err != nil {
-		return s.renderUploadProblems(c, []ingest.Problem{{File: "(upload)", Line: 1, Column: ingest.NoColumn,
-			Message: "the upload could not be read; choose one or more CSV files and try again"}}, 0)
+		return err
 	}
-	files := form.File["file"]
-	if len(files) == 0 {
-		return s.renderUploadProblems(c, []ingest.Problem{{File: "(upload)", Line: 1, Column: ingest.NoColumn, Message: "choose at least one CSV file"}}, 0)
+	if problem != "" {
+		return s.renderUploadProblems(c, []ingest.Problem{{File: "(upload)", Line: 1, Column: ingest.NoColumn, Message: problem}}, 0)
 	}
-	var inputs []ingest.Input
-	for _, fh := range files {
-		f, err := fh.Open()
-		if err != nil {
-			return err
+	i := 0
+	next := func() (ingest.Input, bool, error) {
+		if i == len(files) {
+			return ingest.Input{}, false, nil
 		}
-		defer f.Close()
-		inputs = append(inputs, ingest.Input{Name: fileName(fh), R: f})
+		f := files[i]
+		i++
+		if _, err := f.file.Seek(0, io.SeekStart); err != nil {
+			return ingest.Input{}, false, err
+		}
+		return ingest.Input{Name: f.name, R: f.file}, true, nil
 	}
 	known, err := s.knownLACodes(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	res := ingest.Read(s.cat, ingest.Options{MaxFileSize: s.opts.MaxUploadBytes, LACodes: known}, inputs...)
-	if !res.OK() {
+	res, sum, err := ingest.Import(c.Request().Context(), s.store, s.cat, ingest.Options{MaxFileSize: s.opts.MaxUploadBytes, LACodes: known},
+		store.StreamUpload{By: currentUser(c).Name, Pending: true}, next)
+	if errors.Is(err, ingest.ErrRefused) {
 		return s.renderUploadProblems(c, res.Problems, res.Omitted)
 	}
-	// The local authorities' codes and regions, as the bundled load records
-	// them, so that an authority new in this release finds its region and
-	// neighbours. They are reference data, not figures: a cancelled upload
-	// leaves them, and they name no area that has no figures.
-	if err := s.store.SaveLACodes(c.Request().Context(), res.LACodes); err != nil {
-		return err
-	}
-	sum, err := s.store.Stage(c.Request().Context(), store.NewUpload{By: currentUser(c).Name, Files: res.Files, Observations: res.Observations})
 	if err != nil {
 		return err
 	}
@@ -80,11 +97,103 @@ func (s *Server) handleUploadCreate(c echo.Context) error {
 	return s.renderUpload(c, sum.UploadID, res.Ignored)
 }
 
-func fileName(fh *multipart.FileHeader) string {
-	if fh.Filename == "" {
+// maxUploadFiles is the most files one upload may hold.
+const maxUploadFiles = 100
+
+// spooled is an uploaded file, kept in a temporary file until it is read.
+type spooled struct {
+	name string
+	file *os.File
+}
+
+type spooledFiles []spooled
+
+func (fs spooledFiles) remove() {
+	for _, f := range fs {
+		f.file.Close()
+		os.Remove(f.file.Name())
+	}
+}
+
+// receiveUpload reads the multipart form of an upload as it arrives: the
+// CSRF token, which must come before the files (as a browser sends the
+// form's hidden field), then each file into a temporary file. It returns a
+// problem to show the user for an upload that cannot be taken, and an
+// error for a token that is not this browser's or a failure of the
+// server's own.
+func (s *Server) receiveUpload(c echo.Context) (spooledFiles, string, error) {
+	mr, err := c.Request().MultipartReader()
+	if err != nil {
+		return nil, "the upload could not be read; choose one or more CSV files and try again", nil
+	}
+	var files spooledFiles
+	tokenChecked := false
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return files, "", unreadable(err)
+		}
+		switch {
+		case part.FormName() == csrfField && !tokenChecked:
+			token, _ := io.ReadAll(io.LimitReader(part, 256))
+			if !s.validCSRF(c, string(token)) {
+				return files, "", errCSRF
+			}
+			tokenChecked = true
+		case part.FormName() == "file":
+			if !tokenChecked {
+				return files, "", errCSRF
+			}
+			if len(files) == maxUploadFiles {
+				return files, fmt.Sprintf("This upload has more than %d files; upload at most %d files at a time.", maxUploadFiles, maxUploadFiles), nil
+			}
+			f, err := os.CreateTemp("", "cptrends-upload-*.csv")
+			if err != nil {
+				return files, "", fmt.Errorf("web: spool upload: %w", err)
+			}
+			files = append(files, spooled{name: partName(part), file: f})
+			// No more than one byte over the limit is kept: that is enough
+			// for ingest to refuse the file as too large.
+			n, err := io.Copy(f, io.LimitReader(part, s.opts.MaxUploadBytes+1))
+			if err != nil {
+				return files, "", unreadable(err)
+			}
+			if n == 0 && part.FileName() == "" {
+				// The form's file field with no file chosen.
+				files[len(files)-1].file.Close()
+				os.Remove(f.Name())
+				files = files[:len(files)-1]
+			}
+		}
+		part.Close()
+	}
+	if !tokenChecked {
+		return files, "", errCSRF
+	}
+	if len(files) == 0 {
+		return files, "choose at least one CSV file", nil
+	}
+	return files, "", nil
+}
+
+// unreadable is the error for an upload whose body could not be read: a
+// body over the limit, or a broken form.
+func unreadable(err error) error {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) || errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
+		return echo.ErrStatusRequestEntityTooLarge
+	}
+	return indicators.Errorf(indicators.EINVALID, "The upload could not be read. Choose one or more CSV files and try again.")
+}
+
+func partName(p *multipart.Part) string {
+	if p.FileName() == "" {
 		return "(unnamed file)"
 	}
-	return fh.Filename
+	return p.FileName()
 }
 
 func (s *Server) renderUploadProblems(c echo.Context, problems []ingest.Problem, omitted int) error {
@@ -97,16 +206,52 @@ type uploadShowPage struct {
 	Upload  store.Upload
 	Groups  []changeGroup
 	Ignored map[string][]string
+	// One page of the revisions and one of the additions, each with the
+	// address of the next page when there is one.
+	Revised, Added         []changeRun
+	NextRevised, NextAdded string
+	// Later says these are not the first pages.
+	Later bool
 }
 
-// changeGroup gathers an upload's changes for one indicator and geography
+// changeGroup sums up an upload's changes for one indicator and geography
 // level, as the preview shows them.
 type changeGroup struct {
-	Def     *indicators.Definition
-	Level   string
-	Added   []store.Change
-	Revised []store.Change
+	Def *indicators.Definition
+	store.AddedGroup
 }
+
+// changeRun is a run of changes to one indicator, as a page lists them.
+type changeRun struct {
+	Def     *indicators.Definition
+	Changes []store.Change
+}
+
+// runs splits a page of changes into runs of one indicator.
+func (s *Server) runs(changes []store.Change) []changeRun {
+	var out []changeRun
+	for _, ch := range changes {
+		if n := len(out); n > 0 && out[n-1].Def.ID == ch.New.Indicator {
+			out[n-1].Changes = append(out[n-1].Changes, ch)
+			continue
+		}
+		def, ok := s.cat.Lookup(ch.New.Indicator)
+		if !ok {
+			def = &indicators.Definition{ID: ch.New.Indicator, Title: ch.New.Indicator}
+		}
+		out = append(out, changeRun{Def: def, Changes: []store.Change{ch}})
+	}
+	return out
+}
+
+// Pages of the preview: every revision is listed, each with the value it
+// replaces, a page at a time; additions, which are summed up by group,
+// can be looked through a smaller page at a time. A page costs the same
+// for an upload of any size.
+const (
+	revisionsPerPage = 500
+	additionsPerPage = 100
+)
 
 func (s *Server) handleUploadShow(c echo.Context) error {
 	id, err := uploadID(c)
@@ -116,13 +261,22 @@ func (s *Server) handleUploadShow(c echo.Context) error {
 	return s.renderUpload(c, id, nil)
 }
 
+// canSeePending reports whether u may see uploads not yet committed:
+// their figures are unpublished, so only analysts (and admins) may.
+func canSeePending(u *store.User) bool {
+	return u != nil && roleRank[u.Role] >= roleRank[store.RoleAnalyst]
+}
+
 func (s *Server) renderUpload(c echo.Context, id int64, ignored map[string][]string) error {
 	ctx := c.Request().Context()
 	up, err := s.store.Upload(ctx, id)
 	if err != nil {
 		return err
 	}
-	changes, err := s.store.Changes(ctx, id)
+	if up.Status == "pending" && !canSeePending(currentUser(c)) {
+		return indicators.Errorf(indicators.ENOTFOUND, "There is no upload %d.", id)
+	}
+	groups, err := s.store.UploadGroups(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -131,23 +285,12 @@ func (s *Server) renderUpload(c echo.Context, id int64, ignored map[string][]str
 		title = "Check the upload before you commit it"
 	}
 	page := uploadShowPage{layout: s.layout(c, title), Upload: up, Ignored: ignored}
-	byKey := map[string]*changeGroup{}
-	for _, ch := range changes {
-		key := ch.New.Indicator + "|" + ch.New.Geography.Level
-		g, ok := byKey[key]
+	for _, g := range groups {
+		def, ok := s.cat.Lookup(g.Indicator)
 		if !ok {
-			def, _ := s.cat.Lookup(ch.New.Indicator)
-			g = &changeGroup{Def: def, Level: ch.New.Geography.Level}
-			byKey[key] = g
+			continue
 		}
-		if ch.Kind == store.Revised {
-			g.Revised = append(g.Revised, ch)
-		} else {
-			g.Added = append(g.Added, ch)
-		}
-	}
-	for _, g := range byKey {
-		page.Groups = append(page.Groups, *g)
+		page.Groups = append(page.Groups, changeGroup{Def: def, AddedGroup: g})
 	}
 	// In the catalogue's order (the overview's figures first), then from
 	// national down to local authority.
@@ -156,13 +299,35 @@ func (s *Server) renderUpload(c echo.Context, id int64, ignored map[string][]str
 		rank[d.ID] = i
 	}
 	levels := map[string]int{indicators.LevelNational: 0, indicators.LevelRegional: 1, indicators.LevelLocal: 2}
-	sort.Slice(page.Groups, func(i, j int) bool {
+	sort.SliceStable(page.Groups, func(i, j int) bool {
 		a, b := page.Groups[i], page.Groups[j]
 		if a.Def.ID != b.Def.ID {
 			return rank[a.Def.ID] < rank[b.Def.ID]
 		}
 		return levels[a.Level] < levels[b.Level]
 	})
+
+	revAfter := store.ParseChangeCursor(c.QueryParam("revised_after"))
+	addAfter := store.ParseChangeCursor(c.QueryParam("added_after"))
+	page.Later = revAfter != (store.ChangeCursor{}) || addAfter != (store.ChangeCursor{})
+	if c.QueryParam("added_after") == "" {
+		changes, last, more, err := s.store.UploadChanges(ctx, id, true, revAfter, revisionsPerPage)
+		if err != nil {
+			return err
+		}
+		if page.Revised = s.runs(changes); more {
+			page.NextRevised = fmt.Sprintf("/uploads/%d?revised_after=%s", id, last)
+		}
+	}
+	if c.QueryParam("revised_after") == "" {
+		changes, last, more, err := s.store.UploadChanges(ctx, id, false, addAfter, additionsPerPage)
+		if err != nil {
+			return err
+		}
+		if page.Added = s.runs(changes); more {
+			page.NextAdded = fmt.Sprintf("/uploads/%d?added_after=%s", id, last)
+		}
+	}
 	return s.render(c, http.StatusOK, "upload_show", page)
 }
 
@@ -191,7 +356,7 @@ func (s *Server) handleUploadCancel(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.Cancel(c.Request().Context(), id); err != nil {
+	if err := s.store.Cancel(c.Request().Context(), id, currentUser(c).Name); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, s.url("/uploads"))

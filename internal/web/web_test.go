@@ -29,7 +29,7 @@ func newTestServer(t *testing.T, extra ...string) (*Server, *store.Store) {
 }
 
 // newTestServerOpts is newTestServer with options, such as a base path.
-func newTestServerOpts(t *testing.T, opts Options, extra ...string) (*Server, *store.Store) {
+func newTestServerOpts(t testing.TB, opts Options, extra ...string) (*Server, *store.Store) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "cptrends.db"))
