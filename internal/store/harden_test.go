@@ -68,13 +68,17 @@ func TestStore_CommitRechecksUnchanged(t *testing.T) {
 		t.Errorf("after the refused commit: %v", v)
 	}
 
-	// A fresh preview of the same file commits.
+	// A fresh preview of the same file commits, once the analyst confirms
+	// that it puts back the 2013/14 figure the other upload revised.
 	fresh, err := st.Stage(ctx, NewUpload{By: "ana", Observations: []indicators.Observation{
 		obs("referrals", 2014, num(100), ""), obs("referrals", 2016, num(300), "")}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Commit(ctx, fresh.UploadID); err != nil {
+	if err := st.Commit(ctx, fresh.UploadID); indicators.ErrorCode(err) != indicators.ECONFLICT {
+		t.Fatalf("commit of a preview that reverts a revision without confirmation = %v, want a conflict", err)
+	}
+	if err := st.CommitConfirmed(ctx, fresh.UploadID); err != nil {
 		t.Fatal(err)
 	}
 	if v := values(t, st, "referrals"); v[2014] != "100.0" || v[2016] != "300.0" {
@@ -202,5 +206,54 @@ func TestStore_SnapshotQuota(t *testing.T) {
 	del, err := st.DeletedSnapshots(ctx)
 	if err != nil || len(del) != 1 || del[0].ID != first || del[0].DeletedBy != "ada" || del[0].CreatedBy != "vic" {
 		t.Errorf("deleted snapshots = %+v, %v", del, err)
+	}
+}
+
+// TestStore_UploadWarnings: a preview of a file loaded before, or of
+// figures a later upload revised, says so, and its commit needs the
+// analyst's confirmation; a preview with neither commits as it is.
+func TestStore_UploadWarnings(t *testing.T) {
+	ctx := context.Background()
+	st, _ := newTestStore(t)
+	file := func(sum string) []File { return []File{{Name: "release.csv", SHA256: sum, Size: 10, Rows: 1}} }
+	stage := func(sum string, o ...indicators.Observation) int64 {
+		t.Helper()
+		s, err := st.Stage(ctx, NewUpload{By: "ana", Files: file(sum), Observations: o})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.UploadID
+	}
+	first := stage("aaaa", obs("referrals", 2022, num(23.3), ""))
+	if err := st.Commit(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	second := stage("bbbb", obs("referrals", 2022, num(22.7), ""))
+	if w, err := st.UploadWarnings(ctx, second); err != nil || w.Any() {
+		t.Fatalf("a revision by a new file warns: %+v, %v", w, err)
+	}
+	if err := st.Commit(ctx, second); err != nil {
+		t.Fatal(err)
+	}
+	again := stage("aaaa", obs("referrals", 2022, num(23.3), ""))
+	w, err := st.UploadWarnings(ctx, again)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.SameFiles) != 1 || w.SameFiles[0].EarlierID != first || w.Reverts != 1 ||
+		w.Examples[0].Period != indicators.PeriodOf(2022) || w.Examples[0].RevisedBy != second {
+		t.Fatalf("warnings = %+v", w)
+	}
+	if err := st.Commit(ctx, again); indicators.ErrorCode(err) != indicators.ECONFLICT {
+		t.Fatalf("unconfirmed commit = %v, want a conflict", err)
+	}
+	if v := values(t, st, "referrals"); v[2022] != "22.7" {
+		t.Fatalf("the refused commit changed the figure: %v", v)
+	}
+	if err := st.CommitConfirmed(ctx, again); err != nil {
+		t.Fatal(err)
+	}
+	if v := values(t, st, "referrals"); v[2022] != "23.3" {
+		t.Errorf("after the confirmed commit: %v", v)
 	}
 }

@@ -98,6 +98,17 @@ func floatPtr(v sql.NullFloat64) *float64 {
 // any value the preview showed as replaced has changed since, so that what
 // is committed is exactly what was previewed.
 func (s *Store) Commit(ctx context.Context, id int64) error {
+	return s.commit(ctx, id, false)
+}
+
+// CommitConfirmed commits a previewed upload whose warnings (files loaded
+// before, figures put back that a later upload revised) the analyst has
+// been shown and confirmed; Commit refuses such an upload.
+func (s *Store) CommitConfirmed(ctx context.Context, id int64) error {
+	return s.commit(ctx, id, true)
+}
+
+func (s *Store) commit(ctx context.Context, id int64, confirmed bool) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin commit: %w", err)
@@ -128,6 +139,16 @@ func (s *Store) Commit(ctx context.Context, id int64) error {
 	if stale += staleSame; stale > 0 {
 		return indicators.Errorf(indicators.ECONFLICT,
 			"This preview is out of date: %d of the values it showed (added, revised or unchanged) have changed since it was made, by another upload or a rollback, so committing it would not publish the file as previewed. Nothing has been committed; upload the file again to see a fresh preview.", stale)
+	}
+	if !confirmed {
+		w, err := uploadWarnings(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if w.Any() {
+			return indicators.Errorf(indicators.ECONFLICT,
+				"This upload repeats a file loaded before or puts back figures that a later upload revised, as its preview says. Nothing has been committed; to commit it all the same, confirm that on the preview.")
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM upload_unchanged WHERE upload_id = ?`, id); err != nil {
 		return fmt.Errorf("store: commit upload %d: %w", id, err)

@@ -212,6 +212,15 @@ type uploadShowPage struct {
 	NextRevised, NextAdded string
 	// Later says these are not the first pages.
 	Later bool
+	// Warnings, for a pending upload, are what its commit must confirm:
+	// files loaded before, figures a later upload revised put back.
+	Warnings store.UploadWarnings
+	Reverts  []revertRow
+}
+
+// revertRow is a figure the upload would put back, as the warning lists it.
+type revertRow struct {
+	Title, Geography, Period, Value, RevisedBy string
 }
 
 // changeGroup sums up an upload's changes for one indicator and geography
@@ -285,6 +294,19 @@ func (s *Server) renderUpload(c echo.Context, id int64, ignored map[string][]str
 		title = "Check the upload before you commit it"
 	}
 	page := uploadShowPage{layout: s.layout(c, title), Upload: up, Ignored: ignored}
+	if up.Status == "pending" {
+		if page.Warnings, err = s.store.UploadWarnings(ctx, id); err != nil {
+			return err
+		}
+		for _, r := range page.Warnings.Examples {
+			row := revertRow{Title: r.Indicator, Geography: r.Geography, Period: r.Period.String(),
+				RevisedBy: fmt.Sprintf("upload %d (%s)", r.RevisedBy, r.RevisedByFile)}
+			if def, ok := s.cat.Lookup(r.Indicator); ok {
+				row.Title, row.Value = def.Title, def.FormatPoint(indicators.Point{Value: r.Value, Symbol: r.Symbol})
+			}
+			page.Reverts = append(page.Reverts, row)
+		}
+	}
 	for _, g := range groups {
 		def, ok := s.cat.Lookup(g.Indicator)
 		if !ok {
@@ -344,7 +366,11 @@ func (s *Server) handleUploadCommit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.Commit(c.Request().Context(), id); err != nil {
+	commit := s.store.Commit
+	if c.FormValue("confirm") == "yes" { // the analyst has read the preview's warnings
+		commit = s.store.CommitConfirmed
+	}
+	if err := commit(c.Request().Context(), id); err != nil {
 		return err
 	}
 	s.log.Info("upload committed", "upload", id, "user", currentUser(c).Name)
