@@ -170,7 +170,7 @@ func (r *Renderer) discard(*engine) { <-r.slots }
 // internal/chart builds it) at width by height pixels, as an <svg> element
 // that scales to its container (viewBox, no fixed size). idPrefix is put
 // before every id inside it, so that several charts can share a page; it
-// must be letters, digits and hyphens.
+// must be letters, digits, hyphens and underscores.
 func (r *Renderer) Render(ctx context.Context, optionJSON string, width, height int, idPrefix string) (string, error) {
 	if width < minSide || width > maxSide || height < minSide || height > maxSide {
 		return "", fmt.Errorf("chartsvg: size %dx%d is outside %d to %d", width, height, minSide, maxSide)
@@ -183,7 +183,7 @@ func (r *Renderer) Render(ctx context.Context, optionJSON string, width, height 
 		return "", fmt.Errorf("chartsvg: the option is not a JSON object: %w", err)
 	}
 	if !validPrefix(idPrefix) {
-		return "", fmt.Errorf("chartsvg: id prefix %q is not letters, digits and hyphens", idPrefix)
+		return "", fmt.Errorf("chartsvg: id prefix %q is not letters, digits, hyphens and underscores", idPrefix)
 	}
 	sum := sha256.Sum256([]byte(optionJSON))
 	key := hex.EncodeToString(sum[:]) + "/" + strconv.Itoa(width) + "x" + strconv.Itoa(height) + "/" + idPrefix
@@ -281,7 +281,7 @@ func validPrefix(p string) bool {
 		return false
 	}
 	for _, c := range p {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
 			return false
 		}
 	}
