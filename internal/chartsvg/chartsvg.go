@@ -31,9 +31,9 @@ import (
 // Options bound a Renderer.
 type Options struct {
 	// Engines is the most JavaScript engines alive at once, each about
-	// 10 MB; 0 means runtime.GOMAXPROCS(0).
+	// EngineMemory; 0 means DefaultEngines().
 	Engines int
-	// Timeout is the longest one render may run; 0 means 2 seconds.
+	// Timeout is the longest one render may run; 0 means 5 seconds.
 	Timeout time.Duration
 	// Cache is how many drawn charts are kept, by option and size; 0
 	// means 256, a negative number none.
@@ -47,6 +47,16 @@ const (
 	maxSide = 4000
 	maxJSON = 4 << 20
 )
+
+// EngineMemory is about what one engine with ECharts loaded keeps on the
+// heap (12.6 MB measured), rounded up; a render allocates some 15 MB more
+// that it does not keep.
+const EngineMemory = 16 << 20
+
+// DefaultEngines is the bound on engines when Options leave it open: one
+// per processor the Go scheduler uses, and no more than 4, so that memory
+// stays bounded on a large machine.
+func DefaultEngines() int { return min(runtime.GOMAXPROCS(0), 4) }
 
 // ErrTimeout is returned when a render ran longer than Options.Timeout.
 var ErrTimeout = errors.New("chartsvg: render took too long")
@@ -87,11 +97,11 @@ func newRenderer(library string, opts Options) (*Renderer, error) {
 	}
 	n := opts.Engines
 	if n <= 0 {
-		n = runtime.GOMAXPROCS(0)
+		n = DefaultEngines()
 	}
 	timeout := opts.Timeout
 	if timeout <= 0 {
-		timeout = 2 * time.Second
+		timeout = 5 * time.Second
 	}
 	keep := opts.Cache
 	if keep == 0 {
