@@ -48,9 +48,11 @@ const (
 	importRSSTarget   = 200 // MB
 	pageRatioTarget   = 0.5
 	pageP99Target     = 10 * time.Millisecond
-	serveRSSTarget    = 60 // MB
-	startExisting     = 300 * time.Millisecond
-	startNew          = time.Second
+	// 60 MB in issue 6; issue 14 allows 100 MB with the engines that draw
+	// charts as SVG loaded (about 13 MB of heap each, two on this machine).
+	serveRSSTarget = 100 // MB
+	startExisting  = 300 * time.Millisecond
+	startNew       = time.Second
 )
 
 // row is one line of the table.

@@ -136,7 +136,11 @@ func (b *bench) ssr(db string) error {
 	}
 
 	for _, p := range ssrPages {
-		// Warm the server's page cache: the first visit renders.
+		// Warm the server's page cache: the first visit draws the charts,
+		// which on a busy machine can take longer than fetch waits.
+		if _, err := fetchPlain(ours.url + p); err != nil {
+			return err
+		}
 		for _, v := range proxies {
 			if _, err := fetch(v + p); err != nil {
 				return err
@@ -162,8 +166,11 @@ func (b *bench) ssr(db string) error {
 			return xs[len(xs)/2]
 		}
 		limit := med(variantLimit, func(l slowLoad) float64 { return l.FCP })
-		server := med(variantServer, func(l slowLoad) float64 { return l.FirstChart })
-		browser := med(variantBrowser, func(l slowLoad) float64 { return l.FirstChart })
+		// A chart is on screen no sooner than the page's first paint: the
+		// probe's frame starts before that frame is presented.
+		onScreen := func(l slowLoad) float64 { return max(l.FirstChart, l.FCP) }
+		server := med(variantServer, onScreen)
+		browser := med(variantBrowser, onScreen)
 		b.add(row{Measure: fmt.Sprintf("slow: %s HTML+CSS only, first paint (limit)", p), Value: limit, Unit: "ms", Target: "reference", Pass: true})
 		b.add(row{Measure: fmt.Sprintf("slow: %s first chart, drawn by the server", p), Value: server, Unit: "ms",
 			Reference: limit, Ratio: server / limit, Target: fmt.Sprintf("<= %.2fx", firstChartTarget), Pass: server > 0 && server <= firstChartTarget*limit})
@@ -408,7 +415,7 @@ func (b *bench) ssrLoad(db string) error {
 	codes := regexp.MustCompile(`<option value="(E0[6-9][0-9]{6})"`).FindAllSubmatch(body, -1)
 	var paths []string
 	for _, c := range codes[:min(len(codes), 30)] {
-		for _, ind := range []string{"referrals", "cpp_started", "cpp_at_31_march_rate"} {
+		for _, ind := range []string{"referrals", "cpp_started", "cpp_at_31_march"} {
 			paths = append(paths, "/indicators/"+ind+"?area="+string(c[1]))
 		}
 		paths = append(paths, "/?area="+string(c[1]))
@@ -421,6 +428,7 @@ func (b *bench) ssrLoad(db string) error {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var failed int
+	var firstErr error
 	for range 16 {
 		wg.Add(1)
 		go func() {
@@ -429,6 +437,9 @@ func (b *bench) ssrLoad(db string) error {
 				if _, err := fetchPlain(ours.url + p); err != nil {
 					mu.Lock()
 					failed++
+					if firstErr == nil {
+						firstErr = err
+					}
 					mu.Unlock()
 				}
 			}
@@ -443,6 +454,9 @@ func (b *bench) ssrLoad(db string) error {
 	rss, err := vmHWM(ours.cmd.Process.Pid)
 	if err != nil {
 		return err
+	}
+	if failed > 0 {
+		fmt.Fprintf(os.Stderr, "    %d of %d pages failed, the first: %v\n", failed, len(paths), firstErr)
 	}
 	b.add(row{Measure: fmt.Sprintf("serve: %d new pages drawn, 16 at once (pages/s)", len(paths)), Value: float64(len(paths)) / took.Seconds(),
 		Unit: "req/s", Target: "no failures", Pass: failed == 0})
