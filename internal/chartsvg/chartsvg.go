@@ -176,48 +176,82 @@ func (r *Renderer) release(e *engine) { r.idle <- e }
 // then is not to be trusted for the next chart.
 func (r *Renderer) discard(*engine) { <-r.slots }
 
+// Size is one drawing of a chart: its width and height in pixels, and
+// the prefix put before every id inside it, so that several charts can
+// share a page (letters, digits, hyphens and underscores).
+type Size struct {
+	Width, Height int
+	IDPrefix      string
+}
+
 // Render returns the chart drawn by optionJSON (an ECharts option, as
 // internal/chart builds it) at width by height pixels, as an <svg> element
-// that scales to its container (viewBox, no fixed size). idPrefix is put
-// before every id inside it, so that several charts can share a page; it
-// must be letters, digits, hyphens and underscores.
+// that scales to its container (viewBox, no fixed size).
 func (r *Renderer) Render(ctx context.Context, optionJSON string, width, height int, idPrefix string) (string, error) {
-	if width < minSide || width > maxSide || height < minSide || height > maxSide {
-		return "", fmt.Errorf("chartsvg: size %dx%d is outside %d to %d", width, height, minSide, maxSide)
+	out, err := r.RenderSizes(ctx, optionJSON, []Size{{width, height, idPrefix}})
+	if err != nil {
+		return "", err
 	}
+	return out[0], nil
+}
+
+// RenderSizes draws one option at each of sizes, in turn on one engine, so
+// that a chart's drawings wait for an engine once.
+func (r *Renderer) RenderSizes(ctx context.Context, optionJSON string, sizes []Size) ([]string, error) {
 	if len(optionJSON) > maxJSON {
-		return "", fmt.Errorf("chartsvg: option of %d bytes is over the limit of %d", len(optionJSON), maxJSON)
+		return nil, fmt.Errorf("chartsvg: option of %d bytes is over the limit of %d", len(optionJSON), maxJSON)
 	}
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(optionJSON), &probe); err != nil {
-		return "", fmt.Errorf("chartsvg: the option is not a JSON object: %w", err)
-	}
-	if !validPrefix(idPrefix) {
-		return "", fmt.Errorf("chartsvg: id prefix %q is not letters, digits, hyphens and underscores", idPrefix)
+		return nil, fmt.Errorf("chartsvg: the option is not a JSON object: %w", err)
 	}
 	sum := sha256.Sum256([]byte(optionJSON))
-	key := hex.EncodeToString(sum[:]) + "/" + strconv.Itoa(width) + "x" + strconv.Itoa(height) + "/" + idPrefix
-	if svg, ok := r.cached(key); ok {
-		return svg, nil
+	hash := hex.EncodeToString(sum[:])
+	out := make([]string, len(sizes))
+	keys := make([]string, len(sizes))
+	var missing []int
+	for i, sz := range sizes {
+		if sz.Width < minSide || sz.Width > maxSide || sz.Height < minSide || sz.Height > maxSide {
+			return nil, fmt.Errorf("chartsvg: size %dx%d is outside %d to %d", sz.Width, sz.Height, minSide, maxSide)
+		}
+		if !validPrefix(sz.IDPrefix) {
+			return nil, fmt.Errorf("chartsvg: id prefix %q is not letters, digits, hyphens and underscores", sz.IDPrefix)
+		}
+		keys[i] = hash + "/" + strconv.Itoa(sz.Width) + "x" + strconv.Itoa(sz.Height) + "/" + sz.IDPrefix
+		if svg, ok := r.cached(keys[i]); ok {
+			out[i] = svg
+		} else {
+			missing = append(missing, i)
+		}
 	}
-	raw, err := r.renderRaw(ctx, optionJSON, width, height)
-	if err != nil {
-		return "", err
+	if len(missing) == 0 {
+		return out, nil
 	}
-	svg, err := clean(raw, idPrefix)
-	if err != nil {
-		return "", err
-	}
-	r.keep(key, svg)
-	return svg, nil
-}
-
-// renderRaw is ECharts' own SVG, as it wrote it.
-func (r *Renderer) renderRaw(ctx context.Context, optionJSON string, width, height int) (string, error) {
 	e, err := r.acquire(ctx)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
+	for _, i := range missing {
+		raw, err := r.drawOn(ctx, e, optionJSON, sizes[i].Width, sizes[i].Height)
+		if err != nil {
+			r.discard(e)
+			return nil, err
+		}
+		svg, err := clean(raw, sizes[i].IDPrefix)
+		if err != nil {
+			r.release(e)
+			return nil, err
+		}
+		r.keep(keys[i], svg)
+		out[i] = svg
+	}
+	r.release(e)
+	return out, nil
+}
+
+// drawOn is ECharts' own SVG, as it wrote it, drawn on e. After an error
+// the engine is not to be used again.
+func (r *Renderer) drawOn(ctx context.Context, e *engine, optionJSON string, width, height int) (string, error) {
 	vm := e.vm
 	vm.Set("optionJSON", optionJSON)
 	vm.Set("chartWidth", width)
@@ -241,7 +275,6 @@ func (r *Renderer) renderRaw(ctx context.Context, optionJSON string, width, heig
 	close(stop)
 	<-watched
 	if err != nil {
-		r.discard(e)
 		var ie *goja.InterruptedError
 		if errors.As(err, &ie) {
 			if cause, ok := ie.Value().(error); ok {
@@ -255,7 +288,6 @@ func (r *Renderer) renderRaw(ctx context.Context, optionJSON string, width, heig
 	// engine's next render.
 	vm.ClearInterrupt()
 	vm.Set("optionJSON", goja.Undefined())
-	r.release(e)
 	if !ok {
 		return "", errors.New("chartsvg: ECharts returned no SVG")
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"html/template"
 	"strings"
+	"time"
 
 	"cptrends/internal/chartsvg"
 )
@@ -16,6 +17,9 @@ import (
 // .app-chart--drawn the same aspect ratios.
 type chartSize struct{ wideW, wideH, narrowW, narrowH int }
 
+// chartWait bounds the wait for an engine and the drawing of one chart.
+const chartWait = 10 * time.Second
+
 var chartSizes = map[string]chartSize{
 	"large": {900, 420, 340, 320},
 	"small": {900, 300, 340, 300},
@@ -24,7 +28,7 @@ var chartSizes = map[string]chartSize{
 // chartSVG is the template function that draws a chart's option as SVG,
 // wide and narrow, for the page to show with no script: {{chartSVG
 // .Option "large" .DOMID}}. When the chart cannot be drawn here (the
-// engine failed, or took too long), it logs why and returns nothing, and
+// engine failed, or it took too long), it logs why and returns nothing, and
 // assets/js/charts.js draws the chart in the browser as before.
 func (s *Server) chartSVG(option, size, id string) template.HTML {
 	if s.svg == nil || option == "" {
@@ -35,16 +39,19 @@ func (s *Server) chartSVG(option, size, id string) template.HTML {
 		s.log.Error("chart size unknown", "chart", id, "size", size)
 		return ""
 	}
-	ctx := context.Background()
-	wide, err := s.svg.Render(ctx, option, sz.wideW, sz.wideH, id+"-w")
+	// A page waits for its charts at most this long; past it, the browser
+	// draws them.
+	ctx, cancel := context.WithTimeout(context.Background(), chartWait)
+	defer cancel()
+	svgs, err := s.svg.RenderSizes(ctx, option, []chartsvg.Size{
+		{Width: sz.wideW, Height: sz.wideH, IDPrefix: id + "-w"},
+		{Width: sz.narrowW, Height: sz.narrowH, IDPrefix: id + "-n"},
+	})
 	if err == nil {
-		var narrow string
-		if narrow, err = s.svg.Render(ctx, option, sz.narrowW, sz.narrowH, id+"-n"); err == nil {
-			// chartsvg writes only the SVG elements and attributes a chart
-			// is drawn with, and escapes all text: it is safe as HTML.
-			return template.HTML(withClass(wide, "app-chart__svg app-chart__svg--wide") +
-				withClass(narrow, "app-chart__svg app-chart__svg--narrow"))
-		}
+		// chartsvg writes only the SVG elements and attributes a chart is
+		// drawn with, and escapes all text: it is safe as HTML.
+		return template.HTML(withClass(svgs[0], "app-chart__svg app-chart__svg--wide") +
+			withClass(svgs[1], "app-chart__svg app-chart__svg--narrow"))
 	}
 	s.log.Warn("chart left for the browser to draw", "chart", id, "err", err)
 	return ""
