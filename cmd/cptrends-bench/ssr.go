@@ -48,9 +48,9 @@ var ssrPages = []string{"/", "/indicators/referrals?area=E09000012"}
 // The three ways a page is loaded, all through one proxy in front of the
 // same server in the same run.
 const (
-	variantServer  = "server" // as served: charts drawn as SVG in the HTML
+	variantServer  = "server"  // as served: charts drawn as SVG in the HTML
 	variantBrowser = "browser" // the SVGs taken out, so charts.js draws them with ECharts at once, as before
-	variantLimit   = "limit"  // the HTML and CSS alone: no script, no chart
+	variantLimit   = "limit"   // the HTML and CSS alone: no script, no chart
 )
 
 // firstChartProbe runs in every document before its own scripts (DevTools
