@@ -241,7 +241,8 @@ func TestRender_Cancelled(t *testing.T) {
 }
 
 func TestRender_Concurrent(t *testing.T) {
-	r := newTestRenderer(t, Options{Engines: 2, Cache: 4})
+	// A long limit: under the race detector a render is many times slower.
+	r := newTestRenderer(t, Options{Engines: 2, Cache: 4, Timeout: time.Minute})
 	options := []string{readOption(t, "referrals.json"), readOption(t, "figure3.json")}
 	var wg sync.WaitGroup
 	errs := make(chan error, 16)
