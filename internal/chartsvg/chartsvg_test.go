@@ -16,8 +16,13 @@ import (
 	"github.com/dop251/goja"
 )
 
+// newTestRenderer is New with opts, allowing a minute a render unless
+// opts say otherwise: the race detector slows the engine many times.
 func newTestRenderer(t *testing.T, opts Options) *Renderer {
 	t.Helper()
+	if opts.Timeout == 0 {
+		opts.Timeout = time.Minute
+	}
 	r, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -241,8 +246,7 @@ func TestRender_Cancelled(t *testing.T) {
 }
 
 func TestRender_Concurrent(t *testing.T) {
-	// A long limit: under the race detector a render is many times slower.
-	r := newTestRenderer(t, Options{Engines: 2, Cache: 4, Timeout: time.Minute})
+	r := newTestRenderer(t, Options{Engines: 2, Cache: 4})
 	options := []string{readOption(t, "referrals.json"), readOption(t, "figure3.json")}
 	var wg sync.WaitGroup
 	errs := make(chan error, 16)

@@ -61,10 +61,14 @@ func withClass(svg, class string) string {
 	return strings.Replace(svg, "<svg ", `<svg class="`+class+`" `, 1)
 }
 
+// chartRenderer bounds the server's chart drawing: the package's defaults
+// (tests allow longer renders, as the race detector slows the engine).
+var chartRenderer = chartsvg.Options{}
+
 // newChartRenderer starts the server's chart drawing; without it (no
 // ECharts build embedded) every chart is drawn in the browser.
 func (s *Server) newChartRenderer() {
-	r, err := chartsvg.New(chartsvg.Options{})
+	r, err := chartsvg.New(chartRenderer)
 	if err != nil {
 		s.log.Warn("charts will be drawn in the browser", "err", err)
 		return

@@ -8,11 +8,15 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"cptrends/internal/store"
 
 	"github.com/PuerkitoBio/goquery"
 )
+
+// Under the race detector a render is many times slower than in serve.
+func init() { chartRenderer.Timeout = time.Minute }
 
 // TestChartSVG_Pages: every chart on the pages that show one arrives drawn
 // as SVG, wide and narrow, inside its accessible container, scaling to it,
