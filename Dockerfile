@@ -8,6 +8,8 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY assets/scss/ assets/scss/
+COPY assets/build/ assets/build/
+COPY assets/js/ assets/js/
 RUN npm run build
 
 # 2. One static binary with the assets embedded.
@@ -17,6 +19,7 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 COPY --from=assets /src/assets/vendor/ assets/vendor/
+COPY --from=assets /src/assets/server/ assets/server/
 RUN CGO_ENABLED=0 go build -trimpath -o /out/cptrends ./cmd/cptrends
 
 # 3. Runtime: Debian slim for wget, which the health check uses.

@@ -2,6 +2,13 @@
 //
 //   echarts.custom.min.js  ECharts with only what the pages use
 //                          (echarts.js here lists it), bundled by esbuild
+//
+// and, in assets/server (embedded, never served):
+//
+//   echarts.server.min.js  the same ECharts with the SVG renderer alone,
+//                          for drawing charts on the server (echarts-server.js)
+//
+// and in assets/vendor:
 //   compressed/NAME.gz     gzip (level 9) and brotli (quality 11) forms of
 //   compressed/NAME.br     every file the browser fetches, NAME being its
 //                          path under assets/ ("js/charts.js")
@@ -54,6 +61,21 @@ await build({
   define: { "process.env.NODE_ENV": '"production"' },
   legalComments: "none",
   banner: { js: `/*! Apache ECharts ${echarts.version}, Apache License 2.0; a custom build for cptrends (assets/build/echarts.js) */` },
+  logLevel: "warning"
+});
+
+// The server's own build, for drawing charts as SVG in the JavaScript
+// engine of internal/chartsvg: embedded by assets.go, never served.
+await build({
+  entryPoints: ["assets/build/echarts-server.js"],
+  outfile: "assets/server/echarts.server.min.js",
+  bundle: true,
+  minify: true,
+  format: "iife",
+  target: "es2017",
+  define: { "process.env.NODE_ENV": '"production"' },
+  legalComments: "none",
+  banner: { js: `/*! Apache ECharts ${echarts.version}, Apache License 2.0; the server's build for cptrends (assets/build/echarts-server.js) */` },
   logLevel: "warning"
 });
 

@@ -3,11 +3,15 @@
 // taken out of the page must say about itself: title, area and years,
 // source, short notes, data version and the date it was made, all read
 // from the chart's data-export-* attributes. The file is made in the page
-// and saved through a blob: link; nothing is fetched.
+// and saved through a blob: link; nothing is fetched but ECharts itself,
+// the first time (charts.js).
 "use strict";
 
 (function () {
-  if (!window.echarts || !window.Blob || !window.URL) {
+  // charts.js fetches ECharts when it is first needed: here, on the first
+  // click on a button.
+  var withECharts = window.cptrendsECharts;
+  if (!withECharts || !window.Blob || !window.URL) {
     return;
   }
 
@@ -177,13 +181,18 @@
       var b = button(kind[1], title);
       b.setAttribute("data-export", kind[0]);
       b.addEventListener("click", function () {
-        try {
-          save(render(el, kind[0]), name + "." + kind[0]);
-          status.textContent = "";
-        } catch (e) {
-          status.textContent = "The image could not be made in this browser.";
-          console.error("export " + kind[0] + " of " + el.id, e);
+        if (!window.echarts) {
+          status.textContent = "Making the image…";
         }
+        withECharts(function () {
+          try {
+            save(render(el, kind[0]), name + "." + kind[0]);
+            status.textContent = "";
+          } catch (e) {
+            status.textContent = "The image could not be made in this browser.";
+            console.error("export " + kind[0] + " of " + el.id, e);
+          }
+        });
       });
       box.appendChild(b);
     });

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"cptrends/indicators"
+	"cptrends/internal/chartsvg"
 	"cptrends/internal/ingest"
 	"cptrends/internal/store"
 	"cptrends/internal/web"
@@ -75,11 +76,14 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 // from the cache is a few small allocations; the live heap is some 15 MB),
 // so collecting when the heap has grown by four times what is live,
 // rather than by once, cuts the collector's share of the work and the
-// latency it adds; the soft limit keeps the peak near 50 MB.
+// latency it adds; the soft limit keeps the peak near 50 MB. The engines
+// that draw charts as SVG keep their own heap on top (chartsvg.EngineMemory
+// each), so the limit grows by that much for each, lest the collector run
+// without end once they are loaded.
 func tuneGC(getenv func(string) string) {
 	if getenv("GOGC") == "" && getenv("GOMEMLIMIT") == "" {
 		debug.SetGCPercent(400)
-		debug.SetMemoryLimit(32 << 20)
+		debug.SetMemoryLimit(32<<20 + int64(chartsvg.DefaultEngines())*chartsvg.EngineMemory)
 	}
 }
 

@@ -376,6 +376,39 @@ func TestBrowser_Upload(t *testing.T) {
 		t.Errorf("after rolling back the series differs from the bundled one:\nbefore %+v\nafter  %+v", before.Points, rolled.Points)
 	}
 
+	// 6. The 2024 release, which the new database loaded before the 2025
+	// release revised it, uploaded again: the preview says at its top that
+	// the file was loaded before and would put revised figures back, and
+	// the commit waits for the analyst to confirm it.
+	again, err := filepath.Abs("../../testdata/ees/d3_cpps_subsequent_plan_2013_to_2024.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	submitUpload(again)
+	waitFor(`!!document.querySelector('#upload-warning')`, "the re-upload warning")
+	if got := text("#upload-warning"); !strings.Contains(got, "same file (the same SHA-256)") || !strings.Contains(got, "put back") {
+		t.Errorf("re-upload warning = %q", got)
+	}
+	if visible, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const r = document.querySelector('#upload-warning').getBoundingClientRect();
+		return r.top < window.innerHeight && r.height > 0; })()`)); !visible {
+		t.Errorf("the warning is not at the top of the preview, in view")
+	}
+	saveScreenshot(t, ctx, "upload_reupload_warning")
+	// Unticked, the browser keeps the form on the page.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form[action$="/commit"] button[type=submit]`))); err != nil {
+		t.Fatal(err)
+	}
+	if still, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](h1Is("Check the upload before you commit it"))); !still {
+		t.Errorf("an unconfirmed commit left the preview")
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("confirm"))); err != nil {
+		t.Fatal(err)
+	}
+	click(`form[action$="/commit"] button[type=submit]`, "confirmed commit")
+	if got := text("main .govuk-tag"); got != "Committed" {
+		t.Errorf("status after the confirmed commit = %q, want Committed", got)
+	}
+
 	// Chrome logged the refusal's 422 once, and nothing else went wrong.
 	if n := rec.refusals(); n != 1 {
 		t.Errorf("Chrome logged %d answers of 422 from POST /uploads, want 1 (the refused file)", n)

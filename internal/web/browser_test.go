@@ -50,6 +50,33 @@ const drawn = `(() => {
 	return false;
 })()`
 
+// shown is "N" once every .app-chart shows a drawing, SVG from the server
+// or a live canvas, of a real size.
+const shown = `(() => {
+	const els = Array.from(document.querySelectorAll('.app-chart'));
+	const seen = (el) => Array.from(el.querySelectorAll('svg, canvas')).some((c) => {
+		const r = c.getBoundingClientRect();
+		return r.width > 100 && r.height > 100;
+	});
+	if (els.length && els.every(seen)) return String(els.length);
+	return false;
+})()`
+
+// visitAndSee opens url and waits until every chart is on screen, which
+// needs no script for charts drawn on the server.
+func visitAndSee(t *testing.T, ctx context.Context, url string) int {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatalf("navigate %s: %v", url, err)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Poll[string](shown, chromedp.WithPollingTimeout(20*time.Second)))
+	if err != nil {
+		t.Fatalf("%s: charts not shown: %v", url, err)
+	}
+	n, _ := strconv.Atoi(got)
+	return n
+}
+
 func visitAndWait(t *testing.T, ctx context.Context, url string) int {
 	t.Helper()
 	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
@@ -238,8 +265,9 @@ func TestBrowserExportsAndSnapshots(t *testing.T) {
 		}
 	})
 
-	// The offline file, opened from disk with the network off, draws its
-	// chart and fetches nothing; the hostile note stays text.
+	// The offline file, opened from disk with the network off, shows its
+	// chart (SVG, no script) and fetches nothing; the hostile note stays
+	// text.
 	t.Run("OfflineFile", func(t *testing.T) {
 		code, body := hb.get(snap + ".html")
 		if code != 200 {
@@ -258,7 +286,7 @@ func TestBrowserExportsAndSnapshots(t *testing.T) {
 			MatchedNetworkConditions: []*network.Conditions{{Offline: true, DownloadThroughput: -1, UploadThroughput: -1}}}); err != nil {
 			t.Fatal(err)
 		}
-		visitAndWait(t, ctx, "file://"+file)
+		visitAndSee(t, ctx, "file://"+file)
 		pwned, err := chromedp.Run(ctx, chromedp.Evaluate[string](`typeof window.__pwned`))
 		if err != nil || pwned != "undefined" {
 			t.Errorf("window.__pwned is %q (%v): text from an upload ran", pwned, err)

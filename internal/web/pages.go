@@ -96,6 +96,8 @@ func (s *Server) layout(c echo.Context, title string) layout {
 func (s *Server) templateFuncs() template.FuncMap {
 	return template.FuncMap{
 		"asset": s.assets.url,
+		// chartSVG draws a chart on the server (chart_svg.go).
+		"chartSVG": s.chartSVG,
 		// path is the address of an app-relative path under the base path:
 		// {{path "/indicators/" .ID}}. Every absolute URL in a template
 		// goes through it.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"cptrends/indicators"
+	"cptrends/internal/chartsvg"
 	"cptrends/internal/figures"
 	"cptrends/internal/ingest"
 	"cptrends/internal/store"
@@ -77,6 +78,7 @@ type Server struct {
 	uploadRate echo.MiddlewareFunc
 	cache      *pageCache
 	fig        *figures.Reader
+	svg        *chartsvg.Renderer // nil: charts are drawn in the browser
 }
 
 // New builds the server and its routes.
@@ -98,6 +100,7 @@ func New(st *store.Store, cat *indicators.Catalog, opts Options) (*Server, error
 	}
 	s := &Server{echo: echo.New(), store: st, cat: cat, log: log, assets: as, opts: opts,
 		throttle: newThrottle(5, 15*time.Minute), uploadRate: limitUploads(), cache: newPageCache(), fig: figures.New(st, cat)}
+	s.newChartRenderer()
 	if s.pages, err = loadPages(s.templateFuncs()); err != nil {
 		return nil, err
 	}
