@@ -257,3 +257,85 @@ func drawnFigure(domID, title string, series []drawn, build func(chart.Options, 
 	f.Option, f.Tips, err = c.Strings()
 	return f, err
 }
+
+// ValueText is the stage's count as published, or its symbol.
+func (st PathwayStage) ValueText() string {
+	switch {
+	case st.Value != nil:
+		return st.Def.FormatValue(*st.Value)
+	case st.Symbol != "":
+		return string(st.Symbol)
+	}
+	return "no figure"
+}
+
+// RateText is the stage's rate per 10,000 to one decimal place, or its
+// symbol.
+func (st PathwayStage) RateText() string {
+	if st.Rate == nil && st.RateSymbol != "" {
+		return string(st.RateSymbol)
+	}
+	return rateText(st.Rate)
+}
+
+// PerHundredText is the conversion to one decimal place, or its symbol.
+func (cv Conversion) PerHundredText() string {
+	if cv.PerHundred == nil && cv.Symbol != "" {
+		return string(cv.Symbol)
+	}
+	return rateText(cv.PerHundred)
+}
+
+// ChangeText is the change on the year in points ("+1.2"), or why none.
+func (cv Conversion) ChangeText() string {
+	if cv.Change == nil {
+		return "No change shown: " + cv.NoChange
+	}
+	return FormatChangePoints(*cv.Change)
+}
+
+// EnglandText is England's figure to one decimal place.
+func (c PathwayCompare) EnglandText() string { return rateText(c.England) }
+
+// RegionText is the region's figure to one decimal place, or its symbol.
+func (c PathwayCompare) RegionText() string {
+	if c.Region == nil {
+		return ""
+	}
+	if c.Region.Value == nil && c.Region.Symbol != "" {
+		return string(c.Region.Symbol)
+	}
+	return rateText(c.Region.Value)
+}
+
+// MeanText is the neighbours' average to one decimal place.
+func (c PathwayCompare) MeanText() string {
+	if c.Neighbours == nil {
+		return ""
+	}
+	return rateText(c.Neighbours.Mean)
+}
+
+// RangeText is the neighbours' lowest to highest.
+func (c PathwayCompare) RangeText() string {
+	if c.Neighbours == nil || c.Neighbours.Min == nil {
+		return ""
+	}
+	return rateText(c.Neighbours.Min) + " to " + rateText(c.Neighbours.Max)
+}
+
+// UsedText says how many neighbours had a figure, and who had none.
+func (c PathwayCompare) UsedText() string {
+	n := c.Neighbours
+	if n == nil {
+		return ""
+	}
+	s := fmt.Sprintf("%d of %d", n.Used, n.Of)
+	if len(n.Missing) > 0 {
+		s = fmt.Sprintf("%d of %d. ", n.Used, n.Of) + missingText(indicators.NeighbourStat{Used: n.Used, Of: n.Of, Missing: n.Missing})
+	}
+	return s
+}
+
+// Label names the stage as the pathway's chart and table do.
+func (st PathwayStage) Label() string { return StageLabel(st.ID) }

@@ -79,6 +79,10 @@ func (s *Server) routes() {
 	e.GET("/indicators/:id/areas", s.handleIndicatorAreas)
 	e.GET("/api/indicators", s.handleAPIIndicatorIndex)
 	e.GET("/api/indicators/:id", s.handleAPIIndicatorShow)
+	e.GET("/pathway", s.handlePathway)
+	e.GET("/pathway.csv", s.handlePathwayCSV)
+	e.GET("/pathway.json", s.handlePathwayJSON)
+	e.GET("/api/pathway", s.handleAPIPathway)
 	e.GET("/assets/:hash/*", s.handleAsset)
 
 	e.GET("/login", s.handleLoginForm)
