@@ -161,6 +161,12 @@ type pathwayRead struct {
 // Pathway builds an area's pathway for a year (zero: the latest year with
 // figures for the area), in one read of the store.
 func (r *Reader) Pathway(ctx context.Context, geo indicators.Geography, period indicators.Period) (Pathway, error) {
+	return r.pathway(ctx, geo, period, true)
+}
+
+// pathway builds the pathway, with its charts or (for the overview's
+// panel) without.
+func (r *Reader) pathway(ctx context.Context, geo indicators.Geography, period indicators.Period, charts bool) (Pathway, error) {
 	ac, err := r.Context(ctx, geo)
 	if err != nil {
 		return Pathway{}, err
@@ -184,7 +190,7 @@ func (r *Reader) Pathway(ctx context.Context, geo indicators.Geography, period i
 	if pr.l, err = r.load(ctx, defs, geos); err != nil {
 		return Pathway{}, err
 	}
-	return pr.build(period)
+	return pr.build(period, charts)
 }
 
 func (pr pathwayRead) count(id string, geo indicators.Geography) indicators.Series {
@@ -247,7 +253,7 @@ func (pr pathwayRead) periods() []indicators.Period {
 	return out
 }
 
-func (pr pathwayRead) build(period indicators.Period) (Pathway, error) {
+func (pr pathwayRead) build(period indicators.Period, charts bool) (Pathway, error) {
 	pw := Pathway{Geography: pr.geo, Context: pr.ac, NeighbourSet: pr.ac.NeighbourSet(), Caveats: []string{}}
 	if pr.geo.Code == indicators.EnglandCode {
 		pw.NeighbourSet = ""
@@ -288,6 +294,9 @@ func (pr pathwayRead) build(period indicators.Period) (Pathway, error) {
 	}
 	pw.PlansNote = CaveatEnded
 	pw.Summary = pr.summary(pw)
+	if !charts {
+		return pw, nil
+	}
 	var err error
 	if pw.Chart, err = pr.chart(pw); err != nil {
 		return pw, err
