@@ -54,7 +54,7 @@ func TestPathwayPages(t *testing.T) {
 			t.Fatalf("conversions %+v", got.Conversions)
 		}
 		for _, c := range got.Conversions {
-			if c.Per100 == nil || *c.Per100 != *c.Num / *c.Den*100 || c.Change == nil {
+			if c.Per100 == nil || *c.Per100 != *c.Num / *c.Den * 100 || c.Change == nil {
 				t.Errorf("%s->%s: %+v", c.From, c.To, c)
 			}
 		}
