@@ -3,6 +3,7 @@ package chart
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 
 	"cptrends/indicators"
 
@@ -35,10 +36,12 @@ func Pathway(o Options, p PathwayBars) (Chart, error) {
 	}
 	c := charts.NewBar()
 	c.SetXAxis(p.Stages)
-	y := opts.YAxis{Type: "value", Name: "Per 10,000 children aged 0 to 17", NameLocation: "end",
+	y := opts.YAxis{Type: "value", Name: "Per 10,000", NameLocation: "end",
 		AxisLabel: &opts.AxisLabel{Show: opts.Bool(true)}}
 	c.SetGlobalOptions(globalOptions(o, "64", y)...)
-	c.XYAxis.XAxisList[0].AxisLabel = &opts.AxisLabel{Show: opts.Bool(true), Interval: "0", Width: 90, Overflow: "break"}
+	// Every stage is labelled: a label that is too long for its group
+	// breaks where its text does ("Section 47\nenquiries").
+	c.XYAxis.XAxisList[0].AxisLabel = &opts.AxisLabel{Show: opts.Bool(true), Interval: "0"}
 	for i, b := range p.Bars {
 		if len(b.Values) != len(p.Stages) {
 			return Chart{}, fmt.Errorf("chart: %s has %d values for %d stages", b.Name, len(b.Values), len(p.Stages))
@@ -47,10 +50,12 @@ func Pathway(o Options, p PathwayBars) (Chart, error) {
 		for j, v := range b.Values {
 			data[j] = item{Value: "-"}
 			if v != nil {
-				data[j].Value = *v
+				data[j].Value = math.Round(*v*10) / 10 // drawn and labelled as published, to one decimal place
 			}
 		}
-		ss := charts.SingleSeries{Name: b.Name, Type: "bar", Data: data, Color: palette[i%len(palette)], BarMaxWidth: "40"}
+		ss := charts.SingleSeries{Name: b.Name, Type: "bar", Data: data, Color: palette[i%len(palette)], BarMaxWidth: "40",
+			Label:       &opts.Label{Show: opts.Bool(true), Position: "top", FontSize: 11, Color: "#0b0c0c"},
+			LabelLayout: &opts.LabelLayout{HideOverlap: opts.Bool(true)}}
 		// Told apart by more than colour: every area after the first is
 		// outlined, and the neighbours' average hatched by a pale fill.
 		switch i {
@@ -64,11 +69,34 @@ func Pathway(o Options, p PathwayBars) (Chart, error) {
 	}
 	c.Legend.Data = legendNames(c.MultiSeries)
 	c.Validate()
-	b, err := json.Marshal(c.JSON())
+	b, err := withLabelLineHeight(c.JSON(), 15)
 	if err != nil {
 		return Chart{}, fmt.Errorf("chart: %w", err)
 	}
 	return Chart{Option: b, Tips: p.Tips}, nil
+}
+
+// withLabelLineHeight marshals an option with the x-axis labels' line
+// height set, as a number (go-echarts writes it as a string, which
+// ECharts does not read), so that a label of two lines does not overlap
+// itself.
+func withLabelLineHeight(option any, px int) ([]byte, error) {
+	b, err := json.Marshal(option)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	if axes, ok := m["xAxis"].([]any); ok && len(axes) > 0 {
+		if x, ok := axes[0].(map[string]any); ok {
+			if l, ok := x["axisLabel"].(map[string]any); ok {
+				l["lineHeight"] = px
+			}
+		}
+	}
+	return json.Marshal(m) // escapes <, > and & as \u003c etc.
 }
 
 // Lines builds the option of several series of one unit on one axis, one
@@ -121,7 +149,8 @@ func Stacked(o Options, series ...indicators.Series) (Chart, error) {
 	c.SetXAxis(categories(periods))
 	y := yAxis(series[0].Definition)
 	c.SetGlobalOptions(globalOptions(o, "88", y)...)
-	colours := append(append([]string(nil), palette...), "#56B4E9", "#E69F00")
+	// The palette and a purple, each at least 3:1 against white.
+	colours := append(append([]string(nil), palette...), "#6a3d9a")
 	for i, s := range series {
 		byPeriod := map[indicators.Period]indicators.Point{}
 		for _, p := range s.Points {

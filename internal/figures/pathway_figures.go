@@ -21,6 +21,15 @@ var stageLabels = map[string]string{
 // StageLabel names a stage as the pathway chart and table do.
 func StageLabel(id string) string { return stageLabels[id] }
 
+// chartLabels break the stages' names over two lines under their bars.
+var chartLabels = map[string]string{
+	"referrals":       "Referrals",
+	"s47_enquiries":   "Section 47\nenquiries",
+	"icpcs":           "Initial\nconferences",
+	"cpp_started":     "Plans\nstarting",
+	"cpp_at_31_march": "On a plan\nat 31 March",
+}
+
 // rateText writes a rate per 10,000 to one decimal place, or why none.
 func rateText(v *float64) string {
 	if v == nil {
@@ -115,7 +124,7 @@ func (pr pathwayRead) chart(pw Pathway) (Figure, error) {
 		nb.Name = "Average of " + pw.Geography.Name + "'s statistical neighbours"
 	}
 	for _, st := range pw.Stages {
-		labels = append(labels, StageLabel(st.ID))
+		labels = append(labels, chartLabels[st.ID])
 		own.Values = append(own.Values, st.Rate)
 		tip := []string{StageLabel(st.ID) + " per 10,000 children", pw.Geography.Name + ": " + rateText(st.Rate)}
 		if pw.Geography.Code != indicators.EnglandCode {
@@ -223,8 +232,44 @@ func (pr pathwayRead) bandsFigure() (Figure, error) {
 	for _, id := range planBandIDs {
 		series = append(series, drawn{s: pr.count(id, pr.geo)})
 	}
-	return drawnFigure("chart-plans-bands", "Child protection plans open at 31 March, by how long they had lasted", series,
-		func(o chart.Options, s ...indicators.Series) (chart.Chart, error) { return chart.Stacked(o, s...) })
+	f, err := drawnFigure("chart-plans-bands", "Child protection plans open at 31 March, by how long they had lasted", series,
+		func(o chart.Options, s ...indicators.Series) (chart.Chart, error) {
+			o.Description = pr.bandsSummary()
+			return chart.Stacked(o, s...)
+		})
+	if f.Option != "" {
+		f.Summary = pr.bandsSummary()
+	}
+	return f, err
+}
+
+// bandsSummary says how long the plans open at 31 March of the latest
+// year had lasted, band by band, and that a suppressed band is left out
+// of its bar.
+func (pr pathwayRead) bandsSummary() string {
+	total := pr.count("cpp_at_31_march", pr.geo)
+	latest, ok := total.Latest()
+	if !ok {
+		return indicators.NoFigures(pr.geo)
+	}
+	var parts []string
+	for _, id := range planBandIDs {
+		d := pr.defs[id]
+		text := "no figure"
+		if p, ok := pointsAt(pr.count(id, pr.geo), latest.Period); ok {
+			text = d.FormatPoint(p)
+			if p.Value != nil && *latest.Value > 0 {
+				text += " (" + indicators.FormatNumber(*p.Value / *latest.Value * 100, 1) + "%)"
+			}
+			if p.Symbol != "" {
+				text += " (" + p.Symbol.Meaning() + ")"
+			}
+		}
+		parts = append(parts, strings.TrimPrefix(d.ShortTitle, "Open plans: ")+": "+text)
+	}
+	return fmt.Sprintf("Of the %s plans open at 31 March %d in %s, the time each had lasted: %s. "+
+		"A length whose figure is suppressed or missing in a year is left out of that year's bar, so the bar is then shorter than the number of plans open; the tables give every figure.",
+		total.Definition.FormatValue(*latest.Value), latest.Period.EndYear(), pr.geo.Name, strings.Join(parts, "; "))
 }
 
 // drawnFigure is a figure of several series drawn by build, with a table
