@@ -177,3 +177,40 @@ func Stacked(o Options, series ...indicators.Series) (Chart, error) {
 	}
 	return Chart{Option: b, Tips: tips(series, periods)}, nil
 }
+
+// CompareWithFormer is a comparison (Compare) with a predecessor's figures
+// as a line of their own, grey and dotted, never joined to the area's.
+func CompareWithFormer(o Options, cmp Comparison, former indicators.Series) (Chart, error) {
+	c, err := Compare(o, cmp)
+	if err != nil {
+		return c, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(c.Option, &m); err != nil {
+		return c, fmt.Errorf("chart: %w", err)
+	}
+	periods := span(cmp.Lines[:1])
+	data := make([]any, len(periods))
+	byPeriod := map[indicators.Period]indicators.Point{}
+	for _, p := range former.Points {
+		byPeriod[p.Period] = p
+	}
+	for i, per := range periods {
+		data[i] = map[string]any{"value": "-"}
+		if p, ok := byPeriod[per]; ok && p.Value != nil {
+			data[i] = map[string]any{"value": *p.Value}
+		}
+	}
+	name := former.Geography.Name
+	series, _ := m["series"].([]any)
+	m["series"] = append(series, map[string]any{"name": name, "type": "line", "data": data, "color": formerColour,
+		"symbol": "emptyCircle", "symbolSize": 8, "connectNulls": false, "lineStyle": map[string]any{"width": 2, "type": "dotted"}})
+	if legend, ok := m["legend"].(map[string]any); ok {
+		names, _ := legend["data"].([]any)
+		legend["data"] = append(names, name)
+	}
+	if c.Option, err = json.Marshal(m); err != nil {
+		return c, fmt.Errorf("chart: %w", err)
+	}
+	return c, nil
+}

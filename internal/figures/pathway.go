@@ -41,6 +41,12 @@ const (
 		"a child can be referred, or have an enquiry, more than once in a year, and an enquiry in one year can lead to a conference in the next."
 	CaveatTiming = "A conference can follow an enquiry that started in the year before, and a child who moves into the area " +
 		"can have a conference with no enquiry there, so conferences can outnumber enquiries and a conversion can exceed 100 per 100."
+	// CaveatPlansOver100 and CaveatEnquiriesOver100 say why the other two
+	// conversions can exceed 100 too.
+	CaveatPlansOver100 = "A child who moves into the area on a plan has a transfer-in conference, not an initial one, " +
+		"and a conference late in one year can lead to a plan in the next, so plans starting can outnumber initial conferences."
+	CaveatEnquiriesOver100 = "An enquiry can start for a child already known to children's social care, with no new referral in the year, " +
+		"so enquiries can outnumber referrals."
 	CaveatUnits = "Plans starting count plans; children on a plan at 31 March count children, on one day. " +
 		"The two are different units, so no conversion is worked out between them."
 	CaveatEnded = "Plans ending are held only as plans that ended after lasting two years or more: the total number of plans ending " +
@@ -288,8 +294,12 @@ func (pr pathwayRead) build(period indicators.Period, charts bool) (Pathway, err
 			pw.Caveats = append(pw.Caveats, cv.Caveat)
 		}
 		if years := over100(cv.Series); len(years) > 0 {
-			pw.Caveats = append(pw.Caveats, fmt.Sprintf("%s were over 100 in %s in %s: shown as they are, not capped at 100.",
-				capitalise(cv.Series.Definition.Noun), pr.geo.Name, strings.Join(years, ", ")))
+			c := fmt.Sprintf("%s were over 100 in %s in %s: shown as they are, not capped at 100.",
+				capitalise(cv.Series.Definition.Noun), pr.geo.Name, strings.Join(years, ", "))
+			if why := over100Why(cv.From, cv.To); why != CaveatTiming {
+				c += " " + why
+			}
+			pw.Caveats = append(pw.Caveats, c)
 		}
 	}
 	pw.PlansNote = CaveatEnded
@@ -479,11 +489,22 @@ func (pr pathwayRead) conversion(from, to string, per indicators.Period, region 
 		if *p.Value > 100 {
 			cv.Over100 = true
 			cv.Caveat = fmt.Sprintf("%s: more %s than %s in %s. %s The figure is shown as it is, not capped at 100.",
-				FormatPer100(*p.Value), pr.defs[to].Noun, pr.defs[from].Noun, per, CaveatTiming)
+				FormatPer100(*p.Value), pr.defs[to].Noun, pr.defs[from].Noun, per, over100Why(from, to))
 		}
 	}
 	cv.Compare = pr.compareAt(func(g indicators.Geography) indicators.Series { return pr.conversionSeries(from, to, g) }, s, per, region, neighbours)
 	return cv
+}
+
+// over100Why says why a conversion can exceed 100 per 100.
+func over100Why(from, to string) string {
+	switch {
+	case from == "s47_enquiries" && to == "icpcs":
+		return CaveatTiming
+	case to == "cpp_started":
+		return CaveatPlansOver100
+	}
+	return CaveatEnquiriesOver100
 }
 
 // missingStage names the stage with no figure in a year.

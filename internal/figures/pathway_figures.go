@@ -175,7 +175,13 @@ func (pr pathwayRead) conversionFigure(cv Conversion, region *indicators.Geograp
 		f.Tables[0].Caption = strings.Replace(f.Tables[0].Caption, s.Definition.Title, s.Definition.Title+" (per cent)", 1)
 		return f, err
 	}
-	lines := []indicators.Series{s, pr.conversionSeries(cv.From, cv.To, indicators.England)}
+	// A predecessor's figures are a line of their own, never joined to the
+	// area's across the break at its creation.
+	own, former := s, (*indicators.Series)(nil)
+	if change, _, ok := pr.r.Areas.Created(pr.geo.Code); ok && !change.Joined {
+		own, former = splitFormer(s)
+	}
+	lines := []indicators.Series{own, pr.conversionSeries(cv.From, cv.To, indicators.England)}
 	if region != nil {
 		lines = append(lines, pr.conversionSeries(cv.From, cv.To, *region))
 	}
@@ -189,13 +195,18 @@ func (pr pathwayRead) conversionFigure(cv Conversion, region *indicators.Geograp
 		stats = indicators.NeighbourStats(periods, s, ns)
 		lines = append(lines, indicators.NeighbourSeries(s.Definition, "Average of "+pr.geo.Name+"'s statistical neighbours", stats))
 	}
+
 	f := Figure{DOMID: domID, Title: s.Definition.Title, Series: lines, FileName: "cptrends-" + s.Definition.ID}
 	f.Tables = []Table{table(drawn{s: s})}
 	f.Summary = s.Summary()
 	var tips [][]string
 	for i, per := range periods {
 		tip := []string{per.String()}
-		for _, l := range lines {
+		shown := lines
+		if former != nil {
+			shown = append(append([]indicators.Series(nil), lines...), *former)
+		}
+		for _, l := range shown {
 			tip = append(tip, l.Geography.Name+": "+cellTip(cellFor(s.Definition, l, per)))
 		}
 		if stats != nil && stats[i].Mean != nil {
@@ -204,8 +215,15 @@ func (pr pathwayRead) conversionFigure(cv Conversion, region *indicators.Geograp
 		tips = append(tips, tip)
 	}
 	f.Subtitle, f.Source, f.Notes = exportText(lines[:1], nil)
-	c, err := chart.Compare(chart.Options{Description: f.Summary}, chart.Comparison{Definition: s.Definition, Lines: lines,
-		Spread: stats, SpreadName: "Range of the neighbours (lowest to highest)", Tips: tips})
+	cmp := chart.Comparison{Definition: s.Definition, Lines: lines,
+		Spread: stats, SpreadName: "Range of the neighbours (lowest to highest)", Tips: tips}
+	var c chart.Chart
+	var err error
+	if former != nil {
+		c, err = chart.CompareWithFormer(chart.Options{Description: f.Summary}, cmp, *former)
+	} else {
+		c, err = chart.Compare(chart.Options{Description: f.Summary}, cmp)
+	}
 	if err != nil {
 		return f, err
 	}
@@ -384,3 +402,32 @@ func (c PathwayCompare) UsedText() string {
 
 // Label names the stage as the pathway's chart and table do.
 func (st PathwayStage) Label() string { return StageLabel(st.ID) }
+
+// splitFormer parts an area's series into its own figures and, where it
+// has them, a predecessor's (published for another area, before a boundary
+// change that broke the series), each with gaps where the other has
+// figures.
+func splitFormer(s indicators.Series) (own indicators.Series, former *indicators.Series) {
+	own = s
+	own.Points = append([]indicators.Point(nil), s.Points...)
+	var f indicators.Series
+	for i, p := range own.Points {
+		if p.GeographyCode == "" || (p.Value == nil && p.Symbol == "") {
+			continue
+		}
+		if f.Definition == nil {
+			f = indicators.Series{Definition: s.Definition,
+				Geography: indicators.Geography{Code: p.GeographyCode, Name: p.GeographyName}}
+			f.Points = make([]indicators.Point, len(s.Points))
+			for j, q := range s.Points {
+				f.Points[j] = indicators.Point{Period: q.Period, Notes: []string{}}
+			}
+		}
+		f.Points[i] = p
+		own.Points[i].Value, own.Points[i].Symbol = nil, ""
+	}
+	if f.Definition == nil {
+		return s, nil
+	}
+	return own, &f
+}
