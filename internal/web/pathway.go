@@ -19,6 +19,8 @@ type pathwayPage struct {
 	// Query keeps the area and year in the links to its data.
 	Years []indicators.Period
 	Query string
+	// Snapshot is the snapshot subject of the page: the pathway in its year.
+	Snapshot string
 }
 
 // requestPathway is the pathway a request asks for: ?area= (England when
@@ -60,6 +62,7 @@ func (s *Server) handlePathway(c echo.Context) error {
 		page.AreaQuery = areaQuery(pw.Geography)
 	}
 	page.Query = "?" + q.Encode()
+	page.Snapshot = figures.PathwaySnapshotSubject(pw.Period)
 	if page.Picker, err = s.picker(ctx, s.url("/pathway"), pw.Geography); err != nil {
 		return err
 	}

@@ -1,11 +1,16 @@
 package web
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
+
+	"cptrends/internal/store"
 )
 
 func TestPathwayPages(t *testing.T) {
@@ -204,4 +209,53 @@ func TestPathwayPages(t *testing.T) {
 func jsonNumber(v float64) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+func TestPathwaySnapshot(t *testing.T) {
+	srv, st := newAreaTestServer(t)
+	if _, err := st.AddUser(context.Background(), "vic", store.RoleViewer, viewerPassword); err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	b := newBrowser(t, ts)
+	b.login("vic", viewerPassword)
+	page := "/pathway?area=E09000012&period=2023/24"
+	_, body := b.get(page)
+	if !strings.Contains(body, `name="indicator" value="pathway:2023/24"`) {
+		t.Fatal("no snapshot form for the pathway in its year")
+	}
+	code, loc := b.snapshot(url.Values{"indicator": {"pathway:2023/24"}, "geography": {"E09000012"}, "csrf_token": {b.token(page)}})
+	if code != http.StatusSeeOther || !snapshotPath.MatchString(loc) {
+		t.Fatalf("create = %d %q", code, loc)
+	}
+	code, body = b.get(loc)
+	if code != http.StatusOK {
+		t.Fatalf("GET %s = %d", loc, code)
+	}
+	for _, want := range []string{"The child protection pathway, 2023/24: Hackney", `id="chart-pathway"`, `id="chart-s47_enquiries_to_icpcs"`,
+		`href="/pathway?area=E09000012&amp;period=2023%2F24"`, "26.8"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("snapshot lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "Newer or revised figures exist") {
+		t.Error("a fresh snapshot says it is out of date")
+	}
+	if code, _ := b.get(loc + ".html"); code != http.StatusOK {
+		t.Errorf("offline file = %d", code)
+	}
+	// A revision of one stage shows the snapshot out of date, and what changed.
+	importCSV(t, st, "indicator,period,geography_code,value\nicpcs,2023/24,E09000012,400\n")
+	_, body = b.get(loc)
+	if !strings.Contains(body, "Newer or revised figures exist") || !strings.Contains(body, "26.8") {
+		t.Error("after a revision the snapshot does not say newer figures exist, or changed its own")
+	}
+	_, body = b.get(loc + "/compare")
+	if !strings.Contains(body, "Initial child protection conferences: Hackney") || !strings.Contains(body, "350") || !strings.Contains(body, "400") {
+		t.Error("compare does not show conferences 350 revised to 400")
+	}
+	if code, _ := b.snapshot(url.Values{"indicator": {"pathway:soon"}, "csrf_token": {b.token(page)}}); code != http.StatusBadRequest && code != http.StatusUnprocessableEntity {
+		t.Errorf("snapshot of pathway:soon = %d, want refused", code)
+	}
 }
