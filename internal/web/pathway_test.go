@@ -7,6 +7,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -257,5 +260,89 @@ func TestPathwaySnapshot(t *testing.T) {
 	}
 	if code, _ := b.snapshot(url.Values{"indicator": {"pathway:soon"}, "csrf_token": {b.token(page)}}); code != http.StatusBadRequest && code != http.StatusUnprocessableEntity {
 		t.Errorf("snapshot of pathway:soon = %d, want refused", code)
+	}
+}
+
+// futureRelease is a later release of a 2025 file, as downloaded: its
+// header and its rows for Hackney and England in 2024/25, moved on a year
+// to 2025/26.
+func futureRelease(t *testing.T, name string) string {
+	t.Helper()
+	f, err := os.Open(filepath.Join("..", "..", "indicators", "data", "2025", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	w.Write(rows[0])
+	for _, row := range rows[1:] {
+		if row[0] == "2025" && (row[2] == "National" || (row[2] == "Local authority" && row[8] == "E09000012")) {
+			row[0] = "2026"
+			w.Write(row)
+		}
+	}
+	w.Flush()
+	return b.String()
+}
+
+// TestPathwayUpload uploads a later release of every file the pathway
+// reads, as downloaded, through the upload form: previewed with the
+// columns that feed nothing listed, committed, shown as the pathway's
+// latest year, and rolled back.
+func TestPathwayUpload(t *testing.T) {
+	srv, st := newAreaTestServer(t)
+	if _, err := st.AddUser(context.Background(), "ana", store.RoleAnalyst, viewerPassword); err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	b := newBrowser(t, ts)
+	b.login("ana", viewerPassword)
+	files := map[string]string{}
+	for _, name := range []string{
+		"b1_children_in_need_2013_to_2025.csv", "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv",
+		"c3_factors_identified_at_end_of_assessment_2018_to_2025.csv", "c4_children_in_need_section_47s_and_icpcs_2013_to_2025.csv",
+		"d3_cpps_subsequent_plan_2013_to_2025.csv", "d5_cpps_at31march_by_duration_2013_to_2025.csv",
+	} {
+		files[strings.Replace(name, "2025", "2026", 1)] = futureRelease(t, name)
+	}
+	code, body := b.upload(b.token("/uploads"), files)
+	if code != http.StatusOK {
+		t.Fatalf("upload = %d\n%.2000s", code, body)
+	}
+	if !strings.Contains(body, "Commit these changes") || !strings.Contains(body, "<code>Section47_child</code>") {
+		t.Fatalf("preview lacks the commit button or the columns that feed nothing\n%.3000s", body)
+	}
+	id := regexp.MustCompile(`action="/uploads/(\d+)/commit"`).FindStringSubmatch(body)[1]
+	if code, _ := b.post("/uploads/"+id+"/commit", url.Values{"csrf_token": {csrfInput.FindStringSubmatch(body)[1]}}); code != http.StatusOK {
+		t.Fatalf("commit = %d", code)
+	}
+	var pw struct {
+		Period      string `json:"period"`
+		Conversions []struct {
+			Per100 *float64 `json:"per_100"`
+			Change *float64 `json:"change"`
+		} `json:"conversions"`
+	}
+	_, body = b.get("/api/pathway?area=E09000012")
+	if err := json.Unmarshal([]byte(body), &pw); err != nil {
+		t.Fatal(err)
+	}
+	// The same counts a year on: the same conversions, unchanged.
+	if pw.Period != "2025/26" || pw.Conversions[1].Per100 == nil || *pw.Conversions[1].Per100 != 332.0/1352*100 ||
+		pw.Conversions[1].Change == nil || *pw.Conversions[1].Change != 0 {
+		t.Errorf("after the upload: %s", body)
+	}
+	if code, _ := b.post("/uploads/"+id+"/rollback", url.Values{"csrf_token": {b.token("/uploads/" + id)}}); code != http.StatusOK {
+		t.Fatalf("rollback = %d", code)
+	}
+	_, body = b.get("/api/pathway?area=E09000012")
+	if err := json.Unmarshal([]byte(body), &pw); err != nil || pw.Period != "2024/25" {
+		t.Errorf("after the rollback: period %q (%v)", pw.Period, err)
 	}
 }
