@@ -80,6 +80,9 @@ type Pathway struct {
 	Bands             Figure   `json:"-"`
 	// PlansNote says which plans ending are held.
 	PlansNote string `json:"-"`
+	// Symbols are the symbols the year's stages and conversions show, for
+	// the key under the tables.
+	Symbols []indicators.Symbol `json:"-"`
 }
 
 // PathwayStage is one stage of the pathway in the year.
@@ -303,6 +306,18 @@ func (pr pathwayRead) build(period indicators.Period, charts bool) (Pathway, err
 		}
 	}
 	pw.PlansNote = CaveatEnded
+	used := map[indicators.Symbol]bool{}
+	for _, st := range pw.Stages {
+		used[st.Symbol], used[st.RateSymbol] = true, true
+	}
+	for _, cv := range pw.Conversions {
+		used[cv.Symbol] = true
+	}
+	for _, sym := range indicators.Symbols() {
+		if used[sym] {
+			pw.Symbols = append(pw.Symbols, sym)
+		}
+	}
 	pw.Summary = pr.summary(pw)
 	if !charts {
 		return pw, nil
@@ -479,7 +494,7 @@ func (pr pathwayRead) conversion(from, to string, per indicators.Period, region 
 		cv.NoChange = indicators.NoChangeMissing
 	case p.Value == nil:
 		cv.Symbol = p.Symbol
-		cv.NoValue = fmt.Sprintf("an input is %s (%s)", p.Symbol, p.Symbol.Meaning())
+		cv.NoValue = fmt.Sprintf("a count it is worked out from is %s, %s", p.Symbol, p.Symbol.Meaning())
 		if p.Symbol == "z" && cv.Denominator != nil && *cv.Denominator == 0 {
 			cv.NoValue = "there were no " + pr.defs[from].Noun
 		}

@@ -151,6 +151,9 @@ func TestPathwayPages(t *testing.T) {
 		if !strings.Contains(d.Find(".app-pathway-conversions").Text(), "No figure:") {
 			t.Error("no reason for the missing conversions")
 		}
+		if key := d.Find(".app-symbol-key").First().Text(); !strings.Contains(key, "not available") {
+			t.Errorf("symbol key %q, want x explained", key)
+		}
 	})
 
 	t.Run("CSV", func(t *testing.T) {
