@@ -3,8 +3,10 @@ package figures
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // pathwayCSVHeader names the columns of the pathway's data download: one
@@ -83,4 +85,37 @@ func optionalExact(v *float64, decimals int) string {
 		return strconv.FormatFloat(*v, 'f', -1, 64)
 	}
 	return rounded(*v, decimals)
+}
+
+// PathwayMetadata is the metadata.txt beside a pathway's CSV: what the
+// file holds, the year, the comparators, how the rates and conversions
+// were worked out, the caveats, and the data version.
+func PathwayMetadata(pw Pathway, stamp Stamp, made time.Time) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "The child protection pathway, %s\n\n", pw.Period)
+	fmt.Fprintf(&b, "Geography: %s (%s)\n", oneLine(pw.Geography.Name), pw.Geography.Code)
+	fmt.Fprintf(&b, "Year: %s (the reporting year ending 31 March %d)\n", pw.Period, pw.Period.EndYear())
+	if pw.NeighbourSet != "" {
+		fmt.Fprintf(&b, "%s. Their average is the simple mean of those with a figure.\n", pw.NeighbourSet)
+	}
+	fmt.Fprintf(&b, "Data version: %d\n", stamp.Version)
+	if !stamp.Updated.IsZero() {
+		fmt.Fprintf(&b, "Data last updated: %s\n", stamp.Updated.UTC().Format(time.RFC3339))
+	}
+	fmt.Fprintf(&b, "File made: %s\n", made.UTC().Format(time.RFC3339))
+	b.WriteString("\nStages (rows with a measure that is an indicator id)\n")
+	for _, st := range pw.Stages {
+		fmt.Fprintf(&b, "- %s: %s\n", st.ID, st.Def.Definition)
+	}
+	b.WriteString("Rates are per 10,000 children aged 0 to 17: the count divided by the ONS mid-year estimate for the year in which the reporting year starts, on the current estimates for every year, to one decimal place.\n")
+	b.WriteString("\nConversions (rows with from and to)\n")
+	b.WriteString("per_100 is the count of the later stage per 100 of the earlier stage's in the same year, unrounded; change_on_year is its change from the year before, in points, or empty with the reason in no_change.\n")
+	b.WriteString("\nCaveats\n")
+	for _, c := range pw.Caveats {
+		fmt.Fprintf(&b, "- %s\n", c)
+	}
+	if len(pw.Stages) > 0 {
+		fmt.Fprintf(&b, "\nSource\n%s\n%s\n", pw.Stages[0].Def.Source.Name, pw.Stages[0].Def.Source.URL)
+	}
+	return b.String()
 }

@@ -47,7 +47,7 @@ const maxCachedBytes = 16 << 20
 var cacheable = map[string]bool{
 	"/": true, "/indicators": true, "/indicators/:id": true, "/indicators/:id/areas": true,
 	"/api/indicators": true, "/api/indicators/:id": true, "/pack": true,
-	"/pathway": true, "/pathway.csv": true, "/pathway.json": true, "/api/pathway": true,
+	"/pathway": true, "/pathway.csv": true, "/pathway.json": true, "/pathway.zip": true, "/api/pathway": true,
 }
 
 func newPageCache() *pageCache { return &pageCache{entries: map[string]*cachedPage{}} }

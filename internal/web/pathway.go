@@ -1,8 +1,11 @@
 package web
 
 import (
+	"archive/zip"
+	"bytes"
 	"net/http"
 	"net/url"
+	"time"
 
 	"cptrends/indicators"
 	"cptrends/internal/figures"
@@ -100,4 +103,40 @@ func (s *Server) handlePathwayCSV(c echo.Context) error {
 	}
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="pathway-`+pw.Geography.Code+`.csv"`)
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", body)
+}
+
+// handlePathwayZip sends the pathway's CSV with a metadata.txt beside it.
+func (s *Server) handlePathwayZip(c echo.Context) error {
+	pw, err := s.requestPathway(c)
+	if err != nil {
+		return err
+	}
+	stamp, err := s.fig.Stamp(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	body, err := figures.PathwayCSV(pw)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range []struct {
+		name string
+		body []byte
+	}{{"pathway.csv", body}, {"metadata.txt", []byte(figures.PathwayMetadata(pw, stamp, now))}} {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.name, Method: zip.Deflate, Modified: now})
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write(f.body); err != nil {
+			return err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="pathway-`+pw.Geography.Code+`.zip"`)
+	return c.Blob(http.StatusOK, "application/zip", buf.Bytes())
 }

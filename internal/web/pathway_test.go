@@ -1,9 +1,12 @@
 package web
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -184,6 +187,35 @@ func TestPathwayPages(t *testing.T) {
 		for i, cv := range pw.Conversions {
 			if got := rows[6+i][col["per_100"]]; got == "" || !strings.HasPrefix(strings.TrimRight(jsonNumber(cv.Per100), "0"), strings.TrimRight(got, "0")) {
 				t.Errorf("row %d per_100 %q, API %v", 6+i, got, cv.Per100)
+			}
+		}
+	})
+
+	t.Run("Zip", func(t *testing.T) {
+		rec := get(t, srv, "/pathway.zip?area=E06000063&period=2023/24")
+		if rec.Code != http.StatusOK {
+			t.Fatalf("GET = %d", rec.Code)
+		}
+		zr, err := zip.NewReader(bytes.NewReader(rec.Body.Bytes()), int64(rec.Body.Len()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files := map[string]string{}
+		for _, f := range zr.File {
+			r, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(r)
+			files[f.Name] = string(b)
+		}
+		if want := get(t, srv, "/pathway.csv?area=E06000063&period=2023/24").Body.String(); files["pathway.csv"] != want {
+			t.Error("the zip's CSV is not the CSV download")
+		}
+		meta := files["metadata.txt"]
+		for _, want := range []string{"Cumberland (E06000063)", "2023/24", "Data version", "not the route of individual children", "Statistical neighbours:"} {
+			if !strings.Contains(meta, want) {
+				t.Errorf("metadata lacks %q", want)
 			}
 		}
 	})

@@ -82,6 +82,7 @@ func (s *Server) routes() {
 	e.GET("/pathway", s.handlePathway)
 	e.GET("/pathway.csv", s.handlePathwayCSV)
 	e.GET("/pathway.json", s.handlePathwayJSON)
+	e.GET("/pathway.zip", s.handlePathwayZip)
 	e.GET("/api/pathway", s.handleAPIPathway)
 	e.GET("/assets/:hash/*", s.handleAsset)
 
