@@ -65,6 +65,8 @@ type Pathway struct {
 	Stages      []PathwayStage       `json:"stages"`
 	Conversions []Conversion         `json:"conversions"`
 	Caveats     []string             `json:"caveats"`
+	// Notes are the notes on the year's figures, each once.
+	Notes   []string `json:"notes"`
 	Summary     string               `json:"summary"`
 	// NeighbourSet names the neighbours compared with, "" where none.
 	NeighbourSet string `json:"neighbour_set,omitempty"`
@@ -306,6 +308,14 @@ func (pr pathwayRead) build(period indicators.Period, charts bool) (Pathway, err
 		}
 	}
 	pw.PlansNote = CaveatEnded
+	pw.Notes = []string{}
+	for _, st := range pw.Stages {
+		for _, n := range st.Notes {
+			if !slices.Contains(pw.Notes, n) {
+				pw.Notes = append(pw.Notes, n)
+			}
+		}
+	}
 	used := map[indicators.Symbol]bool{}
 	for _, st := range pw.Stages {
 		used[st.Symbol], used[st.RateSymbol] = true, true
