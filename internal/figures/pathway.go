@@ -67,7 +67,7 @@ type Pathway struct {
 	Caveats     []string             `json:"caveats"`
 	// Notes are the notes on the year's figures, each once.
 	Notes   []string `json:"notes"`
-	Summary     string               `json:"summary"`
+	Summary string   `json:"summary"`
 	// NeighbourSet names the neighbours compared with, "" where none.
 	NeighbourSet string `json:"neighbour_set,omitempty"`
 
