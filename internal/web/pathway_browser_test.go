@@ -5,8 +5,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"cptrends/internal/browsertest"
 )
@@ -58,6 +60,35 @@ func TestBrowserPathway(t *testing.T) {
 			})
 		}
 	}
+	t.Run("KeyboardYear", func(t *testing.T) {
+		// Choose the year before with the keyboard alone: focus the year,
+		// arrow down once (newest first), Tab to "Show this year", Enter.
+		visitAndWait(t, ctx, ts.URL+"/pathway?area=E09000012")
+		if err := chromedp.Do(ctx, chromedp.Focus(chromedp.ID("period")), chromedp.KeyEvent(kb.ArrowDown)); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("period"))); err != nil || got != "2023/24" {
+			t.Fatalf("year picker holds %q (%v), want 2023/24", got, err)
+		}
+		if err := chromedp.Do(ctx, chromedp.KeyEvent("\t"+kb.Enter)); err != nil {
+			t.Fatal(err)
+		}
+		for end := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			loc, err := chromedp.Run(ctx, chromedp.Location())
+			if err == nil && strings.Contains(loc, "period=2023%2F24") && strings.Contains(loc, "area=E09000012") {
+				break
+			}
+			if time.Now().After(end) {
+				t.Fatalf("address %q (%v), want Hackney in 2023/24", loc, err)
+			}
+		}
+		if got, err := chromedp.Run(ctx, chromedp.Poll[string](drawn, chromedp.WithPollingTimeout(20*time.Second))); err != nil || got == "error" {
+			t.Fatalf("charts not drawn: %q %v", got, err)
+		}
+		if h1, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1"))); !strings.Contains(h1, "2023/24") {
+			t.Errorf("h1 %q, want 2023/24", h1)
+		}
+	})
 	l.Check(t, "the pathway pages")
 }
 
