@@ -65,6 +65,9 @@ type OverviewView struct {
 	Figures []Figure
 	Others  []Headline
 	About   AreaContext
+	// Pathway is the latest year's pathway, for the panel under the
+	// figures (without its charts).
+	Pathway Pathway
 }
 
 // Overview builds the overview of an area in one read of the figures.
@@ -92,7 +95,8 @@ func (r *Reader) Overview(ctx context.Context, geo indicators.Geography) (Overvi
 			v.Others = append(v.Others, Headline{Def: d, Headline: r.series(l, d, geo).Headline()})
 		}
 	}
-	return v, nil
+	v.Pathway, err = r.pathway(ctx, geo, 0, false)
+	return v, err
 }
 
 // OverviewFigures is figures 1 to 4 for an area, from the current data.

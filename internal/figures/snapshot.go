@@ -57,6 +57,12 @@ func (r *Reader) Snapshot(ctx context.Context, subject string, geo indicators.Ge
 		doc.Figures = Stamped(figs, doc.Data)
 		return doc, err
 	}
+	if per, ok, err := PathwaySnapshotPeriod(subject); ok || err != nil {
+		if err != nil {
+			return doc, err
+		}
+		return r.pathwaySnapshot(ctx, doc, geo, per)
+	}
 	def, ok := r.Catalog.Lookup(subject)
 	if !ok {
 		return doc, indicators.Errorf(indicators.ENOTFOUND, "There is no indicator called %q.", subject)

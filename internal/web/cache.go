@@ -53,13 +53,20 @@ const maxCachedBytes = 16 << 20
 // with copies of one page: a route added here must list every parameter
 // its handler reads.
 var cacheable = map[string][]string{
-	"/":                     {areaParam, "geography"},
-	"/indicators":           {areaParam, "geography"},
-	"/indicators/:id":       {areaParam, "geography"},
-	"/indicators/:id/areas": {areaParam, "geography", "period", "sort"},
-	"/api/indicators":       nil,
-	"/api/indicators/:id":   {areaParam, "geography"},
-	"/pack":                 {areaParam, "geography", "indicators"},
+	"/":                          {areaParam, "geography"},
+	"/indicators":                {areaParam, "geography"},
+	"/indicators/:id":            {areaParam, "geography"},
+	"/indicators/:id/areas":      {areaParam, "geography", "period", "sort"},
+	"/api/indicators":            nil,
+	"/api/indicators/:id":        {areaParam, "geography"},
+	"/pack":                      {areaParam, "geography", "indicators"},
+	"/indicators/:id/funnel":     {areaParam, "geography", "period"},
+	"/api/indicators/:id/funnel": {areaParam, "geography", "period"},
+	"/pathway":                   {areaParam, "geography", "period"},
+	"/pathway.csv":               {areaParam, "geography", "period"},
+	"/pathway.json":              {areaParam, "geography", "period"},
+	"/pathway.zip":               {areaParam, "geography", "period"},
+	"/api/pathway":               {areaParam, "geography", "period"},
 }
 
 func newPageCache() *pageCache {

@@ -16,6 +16,7 @@ type overviewPage struct {
 	Others    []figures.Headline
 	Picker    areaPickerView
 	About     figures.AreaContext
+	Pathway   figures.Pathway
 }
 
 // handleOverview shows figures 1 to 4 with their headlines, and the other
@@ -38,6 +39,6 @@ func (s *Server) handleOverview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page.Figures, page.Others, page.About = figures.Stamped(v.Figures, stamp), v.Others, v.About
+	page.Figures, page.Others, page.About, page.Pathway = figures.Stamped(v.Figures, stamp), v.Others, v.About, v.Pathway
 	return s.render(c, http.StatusOK, "overview", page)
 }

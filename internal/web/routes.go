@@ -68,6 +68,11 @@ func (s *Server) routes() {
 	e.GET("/api/indicators", s.handleAPIIndicatorIndex)
 	e.GET("/api/indicators/:id", s.handleAPIIndicatorShow)
 	e.GET("/api/indicators/:id/funnel", s.handleAPIIndicatorFunnel)
+	e.GET("/pathway", s.handlePathway)
+	e.GET("/pathway.csv", s.handlePathwayCSV)
+	e.GET("/pathway.json", s.handlePathwayJSON)
+	e.GET("/pathway.zip", s.handlePathwayZip)
+	e.GET("/api/pathway", s.handleAPIPathway)
 	e.GET("/assets/:hash/*", s.handleAsset)
 
 	e.GET("/login", s.handleLoginForm)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"cptrends/indicators"
@@ -20,6 +21,15 @@ func subjectPath(subject, geography string) string {
 	q := areaQuery(indicators.Geography{Code: geography})
 	if subject == figures.OverviewSubject {
 		return "/" + q
+	}
+	if per, ok, err := figures.PathwaySnapshotPeriod(subject); ok && err == nil {
+		if per.IsZero() {
+			return "/pathway" + q
+		}
+		if q == "" {
+			return "/pathway?period=" + url.QueryEscape(per.String())
+		}
+		return "/pathway" + q + "&period=" + url.QueryEscape(per.String())
 	}
 	return "/indicators/" + subject + q
 }
