@@ -15,7 +15,6 @@ import (
 	"cptrends/indicators"
 )
 
-
 var pathwayAreas = []string{indicators.EnglandCode, "E09000012", "E10000014", "E06000063"} // Hackney, Hampshire, Cumberland
 
 func TestPathway_ConversionsAreRatios(t *testing.T) {
