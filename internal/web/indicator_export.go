@@ -49,13 +49,21 @@ func (s *Server) handleIndicatorZip(c echo.Context, id string) error {
 		return err
 	}
 	now := time.Now()
+	return sendZip(c, d.ID+".zip", now, zipFile{"data.csv", body}, zipFile{"metadata.txt", []byte(figures.Metadata(sr, set, stamp, now))})
+}
+
+// zipFile is one file of a download's zip.
+type zipFile struct {
+	name string
+	body []byte
+}
+
+// sendZip answers with the files in one zip, as an attachment called name.
+func sendZip(c echo.Context, name string, made time.Time, files ...zipFile) error {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	for _, f := range []struct {
-		name string
-		body []byte
-	}{{"data.csv", body}, {"metadata.txt", []byte(figures.Metadata(sr, set, stamp, now))}} {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.name, Method: zip.Deflate, Modified: now})
+	for _, f := range files {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.name, Method: zip.Deflate, Modified: made})
 		if err != nil {
 			return err
 		}
@@ -66,7 +74,7 @@ func (s *Server) handleIndicatorZip(c echo.Context, id string) error {
 	if err := zw.Close(); err != nil {
 		return err
 	}
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+d.ID+`.zip"`)
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
 	return c.Blob(http.StatusOK, "application/zip", buf.Bytes())
 }
 

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"archive/zip"
-	"bytes"
 	"net/http"
 	"net/url"
 	"time"
@@ -120,23 +118,6 @@ func (s *Server) handlePathwayZip(c echo.Context) error {
 		return err
 	}
 	now := time.Now()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, f := range []struct {
-		name string
-		body []byte
-	}{{"pathway.csv", body}, {"metadata.txt", []byte(figures.PathwayMetadata(pw, stamp, now))}} {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.name, Method: zip.Deflate, Modified: now})
-		if err != nil {
-			return err
-		}
-		if _, err := w.Write(f.body); err != nil {
-			return err
-		}
-	}
-	if err := zw.Close(); err != nil {
-		return err
-	}
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="pathway-`+pw.Geography.Code+`.zip"`)
-	return c.Blob(http.StatusOK, "application/zip", buf.Bytes())
+	return sendZip(c, "pathway-"+pw.Geography.Code+".zip", now,
+		zipFile{"pathway.csv", body}, zipFile{"metadata.txt", []byte(figures.PathwayMetadata(pw, stamp, now))})
 }
