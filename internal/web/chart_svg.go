@@ -4,6 +4,7 @@ import (
 	"context"
 	"html/template"
 	"strings"
+	"sync"
 	"time"
 
 	"cptrends/internal/chartsvg"
@@ -65,13 +66,19 @@ func withClass(svg, class string) string {
 // (tests allow longer renders, as the race detector slows the engine).
 var chartRenderer = chartsvg.Options{}
 
-// newChartRenderer starts the server's chart drawing; without it (no
-// ECharts build embedded) every chart is drawn in the browser.
+// newChartRenderer gives the server the process's chart drawing; without
+// it (no ECharts build embedded) every chart is drawn in the browser.
 func (s *Server) newChartRenderer() {
-	r, err := chartsvg.New(chartRenderer)
+	r, err := processRenderer()
 	if err != nil {
 		s.log.Warn("charts will be drawn in the browser", "err", err)
 		return
 	}
 	s.svg = r
 }
+
+// processRenderer is one renderer for every server in the process: its
+// engines and its drawings are shared, and ECharts is compiled once.
+var processRenderer = sync.OnceValues(func() (*chartsvg.Renderer, error) {
+	return chartsvg.New(chartRenderer)
+})
