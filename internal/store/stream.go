@@ -38,12 +38,15 @@ func (s *Store) ImportStream(ctx context.Context, up StreamUpload, fill func(add
 	// for every row (the writer adds the series and places itself, before
 	// the figures that refer to them) and halve the rate of writing. All are
 	// given back before the connection returns to the pool.
-	if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = OFF`); err != nil {
-		return Summary{}, fmt.Errorf("store: import settings: %w", err)
+	// (PostgreSQL needs none of this.)
+	if s.dialect == dialectSQLite {
+		if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = OFF`); err != nil {
+			return Summary{}, fmt.Errorf("store: import settings: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT; PRAGMA foreign_keys = ON`)
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT; PRAGMA foreign_keys = ON`)
 
-	tx, err := conn.BeginTx(ctx, nil)
+	tx, err := beginWriteOn(ctx, s.dialect, conn)
 	if err != nil {
 		return Summary{}, fmt.Errorf("store: begin import: %w", err)
 	}
@@ -168,12 +171,12 @@ func addUpload(ctx context.Context, tx *sql.Tx, by, status, now string) (int64, 
 	if status == "committed" {
 		committed = now
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO uploads (status, created_at, created_by, committed_at) VALUES (?, ?, ?, ?)`,
-		status, now, by, committed)
-	if err != nil {
+	var id int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO uploads (status, created_at, created_by, committed_at) VALUES (?, ?, ?, ?) RETURNING id`,
+		status, now, by, committed).Scan(&id); err != nil {
 		return 0, fmt.Errorf("store: add upload: %w", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 func finishUpload(ctx context.Context, tx *sql.Tx, id int64, files []File, sum Summary) error {
