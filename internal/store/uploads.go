@@ -52,13 +52,24 @@ func (s *Store) Import(ctx context.Context, up NewUpload, dryRun bool) (Summary,
 // ImportAll writes several uploads, in order, in one transaction: all of
 // them or none. The bundled data is two uploads (an older release, then
 // the latest, which revises it), and a new database must never be left
-// with only the first.
+// with only the first. It is for a database with no uploads yet: if it
+// has one by the time the transaction holds the write lock (another
+// instance of cptrends, starting at the same moment, loaded the bundled
+// data first), it writes nothing and returns nil, so that the data loads
+// once whichever instance starts first.
 func (s *Store) ImportAll(ctx context.Context, ups []NewUpload) error {
 	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("store: begin import: %w", err)
 	}
 	defer tx.Rollback()
+	var loaded bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM uploads)`).Scan(&loaded); err != nil {
+		return fmt.Errorf("store: count uploads: %w", err)
+	}
+	if loaded {
+		return nil
+	}
 	for _, up := range ups {
 		if _, err := s.stage(ctx, tx, up, "committed"); err != nil {
 			return err
