@@ -31,10 +31,13 @@ func TestStore_Shared_OpenTogether(t *testing.T) {
 	if IsPostgres(dsn) {
 		// An empty schema of its own, so that the opens below find no tables.
 		st, _ := Open(ctx, dsn)
-		st.db.Exec(`DROP TABLE schema_migrations, uploads, upload_files, users, sessions, snapshots, snapshot_deletions, la_codes,
-			statistical_neighbours, series, places, figures, upload_series, upload_la_codes, upload_unchanged,
-			upload_cancellations, upload_groups CASCADE`)
-		st.db.Exec(`DROP FUNCTION snapshots_immutable`)
+		var schema string
+		st.db.QueryRow(`SELECT current_schema()`).Scan(&schema)
+		for _, q := range []string{`DROP SCHEMA ` + schema + ` CASCADE`, `CREATE SCHEMA ` + schema} {
+			if _, err := st.db.Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
 		st.Close()
 	}
 	var wg sync.WaitGroup

@@ -181,7 +181,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	if tables > 0 && !hasLog {
 		if s.dialect == dialectPostgres {
-			return indicators.Errorf(indicators.EINVALID, "This PostgreSQL database (schema %s) has tables but is not a cptrends database; it has been left unchanged.", "public")
+			var schema string
+			conn.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema)
+			return indicators.Errorf(indicators.EINVALID, "This PostgreSQL database has tables in its schema %q but is not a cptrends database; it has been left unchanged.", schema)
 		}
 		return indicators.Errorf(indicators.EINVALID, "This file is an SQLite database but not a cptrends database; it has been left unchanged.")
 	}
