@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -48,6 +49,9 @@ func openPostgres(dsn string) (*sql.DB, error) {
 	if err != nil {
 		// pgx's message may quote the URL, password and all.
 		return nil, errors.New("the PostgreSQL URL cannot be read; expected postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=...")
+	}
+	if cfg.ConnectTimeout == 0 { // no connect_timeout in the URL
+		cfg.ConnectTimeout = 10 * time.Second
 	}
 	db := sql.OpenDB(rebindConnector{stdlib.GetConnector(*cfg)})
 	db.SetMaxOpenConns(16)

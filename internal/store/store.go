@@ -83,8 +83,14 @@ func dsn(path string) string {
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 
+// pingTimeout is how long Ping waits for the database, so that a health
+// check answers promptly when a PostgreSQL server cannot be reached.
+const pingTimeout = 5 * time.Second
+
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, pingTimeout)
+	defer cancel()
 	var one int
 	return s.db.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
 }
@@ -98,7 +104,7 @@ type migration struct {
 // loadMigrations reads SQLite's migrations.
 func loadMigrations() ([]migration, error) { return loadMigrationsIn("migrations") }
 
-// loadMigrations reads a dialect's migrations. PostgreSQL's begin at 0006,
+// loadDialectMigrations reads a dialect's migrations. PostgreSQL's begin at 0006,
 // which makes the whole schema of SQLite's first six; every later version
 // must come as a pair.
 func loadDialectMigrations(d dialect) ([]migration, error) {
