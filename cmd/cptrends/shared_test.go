@@ -286,6 +286,68 @@ func TestMain_TwoInstances(t *testing.T) {
 		}
 	})
 
+	// A process killed while it writes (here an import, holding the write
+	// lock in the middle of its transaction) leaves the upload wholly
+	// there or not at all, and its locks go with its connection: the
+	// instances go on committing.
+	t.Run("KilledMidWrite", func(t *testing.T) {
+		const rows = 60_000
+		// Each file revises every value of the one before, so that each
+		// import writes all its rows.
+		file := func(n int) string {
+			path := filepath.Join(t.TempDir(), fmt.Sprintf("large%d.csv", n))
+			var sb strings.Builder
+			sb.WriteString("indicator,period,geography_code,geography_name,value\n")
+			for i := range rows {
+				la, year := i/25, 2000+i%25
+				fmt.Fprintf(&sb, "referrals,%d/%02d,E06%06d,Area %d,%d\n", year, (year+1)%100, la, la, 1000*n+i%977)
+			}
+			if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return path
+		}
+		start := time.Now()
+		if out, err := asProcess(t, "import", "--db", db, file(1)).CombinedOutput(); err != nil {
+			t.Fatalf("a whole import: %v\n%s", err, out)
+		}
+		full := time.Since(start)
+		before := len(uploadsIn(t, db))
+		for run, share := range []float64{0.4, 0.6, 0.8} {
+			cmd := asProcess(t, "import", "--db", db, file(2+run))
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(time.Duration(share * float64(full)))
+			cmd.Process.Signal(syscall.SIGKILL)
+			cmd.Wait()
+			ups := uploadsIn(t, db)
+			t.Logf("run %d: killed after %.0f%% of a whole import's %v; %d new uploads", run, 100*share, full.Round(time.Millisecond), len(ups)-before)
+			switch n := len(ups) - before; {
+			case n == 0:
+			case n == 1 && ups[0].Revised == rows:
+				before++
+			default:
+				t.Fatalf("run %d: %d new uploads, the latest %+v; want none or one whole", run, n, ups[0])
+			}
+			id := ana.stage(b, fmt.Sprintf("indicator,period,value\nreferrals,2016/17,%d\n", 900001+run))
+			before++
+			done := make(chan int, 1)
+			go func() {
+				code, _ := ana.post(a+"/uploads/"+id+"/commit", url.Values{"csrf_token": {ana.token(a + "/uploads/" + id)}})
+				done <- code
+			}()
+			select {
+			case code := <-done:
+				if code != http.StatusSeeOther {
+					t.Fatalf("run %d: commit after the kill = %d", run, code)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatalf("run %d: a commit after the kill waited 30 s: the killed process's lock was kept", run)
+			}
+		}
+	})
+
 	// Last, as it blocks this address from signing in.
 	t.Run("FailedLoginsCountTogether", func(t *testing.T) {
 		eve := newClient(t)
@@ -305,6 +367,20 @@ func TestMain_TwoInstances(t *testing.T) {
 	if got := countBundled(t, db); got != bundled {
 		t.Fatalf("bundled uploads went from %d to %d", bundled, got)
 	}
+}
+
+func uploadsIn(t *testing.T, db string) []store.Upload {
+	t.Helper()
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ups, err := st.Uploads(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ups
 }
 
 // countBundled counts the bundled data's uploads in the database, and
