@@ -33,6 +33,11 @@ build: assets
 run: build
 	./$(BIN) serve
 
+# With CPTRENDS_TEST_PG set to a PostgreSQL URL (such as
+# postgres://postgres@/postgres?host=/tmp/pg&port=55432&sslmode=disable),
+# the whole-program test of two instances on one database runs, and the
+# store and web suites run again on PostgreSQL, each test in a schema of
+# its own; they fail if that server cannot be reached.
 test: assets
 	go mod verify
 	@files="$$(gofmt -l $(GOFILES))"; \
@@ -40,6 +45,10 @@ test: assets
 	go vet ./...
 	@if [ -z "$(RACE)" ]; then echo "note: cgo is off (no C compiler?), running tests without -race"; fi
 	go test $(RACE) -count=1 -timeout 30m ./...
+	@if [ -n "$$CPTRENDS_TEST_PG" ]; then \
+		echo "CPTRENDS_TEST_STORE=postgres go test $(RACE) -count=1 -timeout 30m ./internal/store/... ./internal/web"; \
+		CPTRENDS_TEST_STORE=postgres go test $(RACE) -count=1 -timeout 30m ./internal/store/... ./internal/web || exit 1; \
+	else echo "note: CPTRENDS_TEST_PG is not set, so the PostgreSQL half of the suite did not run"; fi
 
 # The table of issue 6: import throughput against the sqlite3 shell's
 # .import, pages against a static file server with the same bytes, and

@@ -15,6 +15,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,8 +30,10 @@ func main() {
 	duration := flag.Duration("duration", 20*time.Second, "how long to load the server")
 	clients := flag.Int("clients", 32, "concurrent clients")
 	rows := flag.Int("import-rows", 200_000, "rows in the import that runs during the load")
+	dbURL := flag.String("db", "", "a PostgreSQL database to load (postgres://...; it should be empty); default a new SQLite file")
+	instances := flag.Int("instances", 1, "serve processes on the one database, the clients spread over them")
 	flag.Parse()
-	if err := run(*bin, *duration, *clients, *rows); err != nil {
+	if err := run(*bin, *duration, *clients, *rows, *dbURL, max(1, *instances)); err != nil {
 		fmt.Fprintln(os.Stderr, "cptrends-load:", err)
 		os.Exit(1)
 	}
@@ -38,30 +41,43 @@ func main() {
 
 var paths = []string{"/", "/indicators/referrals", "/api/indicators/referrals", "/indicators/referrals.csv", "/indicators/cpp_second_or_subsequent_pct"}
 
-func run(bin string, duration time.Duration, clients, rows int) error {
+func run(bin string, duration time.Duration, clients, rows int, dbURL string, instances int) error {
 	dir, err := os.MkdirTemp("", "cptrends-load")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
 	db := filepath.Join(dir, "load.db")
-	addr, err := freeAddr()
-	if err != nil {
-		return err
+	if dbURL != "" {
+		db = dbURL
 	}
-	server := exec.Command(bin, "serve", "--db", db, "--addr", addr)
-	server.Stderr = io.Discard
-	if err := server.Start(); err != nil {
-		return err
+	var bases []string
+	var server *exec.Cmd // the first, whose memory is reported
+	for range instances {
+		addr, err := freeAddr()
+		if err != nil {
+			return err
+		}
+		srv := exec.Command(bin, "serve", "--db", db, "--addr", addr)
+		srv.Stderr = io.Discard
+		if err := srv.Start(); err != nil {
+			return err
+		}
+		defer func() {
+			srv.Process.Signal(os.Interrupt)
+			srv.Wait()
+		}()
+		if server == nil {
+			server = srv
+		}
+		bases = append(bases, "http://"+addr)
 	}
-	defer func() {
-		server.Process.Signal(os.Interrupt)
-		server.Wait()
-	}()
-	base := "http://" + addr
-	if err := waitHealthy(base, 30*time.Second); err != nil {
-		return err
+	for _, base := range bases {
+		if err := waitHealthy(base, 60*time.Second); err != nil {
+			return err
+		}
 	}
+	addr := strings.Join(bases, ", ")
 	csvPath := filepath.Join(dir, "import.csv")
 	if err := writeImport(csvPath, rows); err != nil {
 		return err
@@ -82,7 +98,11 @@ func run(bin string, duration time.Duration, clients, rows int) error {
 	go func() { // and a backup
 		defer side.Done()
 		time.Sleep(duration / 3)
-		if out, err := exec.Command(bin, "backup", "--db", db, filepath.Join(dir, "backup.db")).CombinedOutput(); err != nil {
+		backup := exec.Command(bin, "backup", "--db", db, filepath.Join(dir, "backup.db"))
+		if dbURL != "" { // PostgreSQL's own tool, as cptrends backup says
+			backup = exec.Command("pg_dump", "--format=custom", "--file", filepath.Join(dir, "backup.dump"), db)
+		}
+		if out, err := backup.CombinedOutput(); err != nil {
 			sideErrs <- fmt.Errorf("backup during load: %v: %s", err, out)
 		}
 	}()
@@ -99,7 +119,7 @@ func run(bin string, duration time.Duration, clients, rows int) error {
 			for n := i; ctx.Err() == nil; n++ {
 				path := paths[n%len(paths)]
 				start := time.Now()
-				resp, err := client.Get(base + path)
+				resp, err := client.Get(bases[i%len(bases)] + path)
 				if err == nil {
 					_, err = io.Copy(io.Discard, resp.Body)
 					resp.Body.Close()
@@ -133,7 +153,7 @@ func run(bin string, duration time.Duration, clients, rows int) error {
 		}
 		return latencies[min(len(latencies)-1, int(p*float64(len(latencies))))]
 	}
-	fmt.Printf("load: %d clients for %v on %s, with a %d-row import and a backup during it\n", clients, duration, addr, rows)
+	fmt.Printf("load: %d clients for %v on %s (%s), with a %d-row import and a backup during it\n", clients, duration, addr, describeDB(db), rows)
 	fmt.Printf("%-12s %10d\n%-12s %10.0f\n%-12s %10d\n%-12s %10v\n%-12s %10v\n%-12s %10v\n%-12s %7d MB\n",
 		"requests", len(latencies), "per second", float64(len(latencies))/duration.Seconds(), "errors", len(failures),
 		"p50", q(0.50).Round(time.Microsecond), "p99", q(0.99).Round(time.Microsecond), "max", q(1).Round(time.Microsecond), "peak RSS", peak>>10)
@@ -200,4 +220,12 @@ func peakRSS(pid int) int64 {
 		}
 	}
 	return 0
+}
+
+// describeDB names the database without a password.
+func describeDB(db string) string {
+	if u, err := url.Parse(db); err == nil && u.Scheme != "" {
+		return u.Redacted()
+	}
+	return "SQLite"
 }

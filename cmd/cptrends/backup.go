@@ -17,6 +17,9 @@ func (m *Main) backup(ctx context.Context, args []string) error {
 	if len(rest) != 1 {
 		return &exitError{code: 2, msg: "backup: name one file to write"}
 	}
+	if store.IsPostgres(*dbPath) {
+		return &exitError{code: 1, msg: "backup: " + store.ErrBackupPostgres.Error()}
+	}
 	// An empty file (one made by mktemp, say) may be written; anything else
 	// that exists is never overwritten.
 	if fi, err := os.Stat(rest[0]); err == nil && (fi.Size() > 0 || !fi.Mode().IsRegular()) {

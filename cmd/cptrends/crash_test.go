@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -28,7 +29,11 @@ func TestMain(m *testing.M) {
 			os.Exit(2)
 		}
 		main := &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: noEnv}
-		os.Exit(main.Run(context.Background(), args))
+		// Stopped by SIGINT or SIGTERM as main is.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := main.Run(ctx, args)
+		stop()
+		os.Exit(code)
 	}
 	os.Exit(m.Run())
 }

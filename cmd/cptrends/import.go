@@ -99,7 +99,7 @@ func (m *Main) importFiles(ctx context.Context, args []string) error {
 		store.StreamUpload{By: cliUser(), DryRun: *dryRun, OnRevision: changes.add}, ingest.Files(inputs...))
 	// Leave no new database behind a refused import or a dry run.
 	removeNew := func() {
-		if os.IsNotExist(statErr) {
+		if !store.IsPostgres(*dbPath) && os.IsNotExist(statErr) {
 			st.Close()
 			for _, suffix := range []string{"", "-wal", "-shm"} {
 				os.Remove(*dbPath + suffix)

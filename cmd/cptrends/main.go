@@ -49,7 +49,9 @@ commands:
                                 create an account; the password is read from standard input
   backup FILE                   write a consistent copy of the database
 
---db defaults to $CPTRENDS_DB, else ./cptrends.db.
+--db defaults to $CPTRENDS_DB, else ./cptrends.db. It is an SQLite file, or a
+PostgreSQL database given as postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=...,
+which several serve processes may share.
 `
 
 // Run runs one command and returns the process exit status.
@@ -100,7 +102,7 @@ func (m *Main) flags(name string) (*flag.FlagSet, *string) {
 	if def == "" {
 		def = "cptrends.db"
 	}
-	db := fs.String("db", def, "database file (default $CPTRENDS_DB, else ./cptrends.db)")
+	db := fs.String("db", def, "database: an SQLite file, or a postgres://USER@HOST/DB?sslmode=... URL (default $CPTRENDS_DB, else ./cptrends.db)")
 	return fs, db
 }
 

@@ -60,7 +60,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	log.Info("serving", "url", "http://"+ln.Addr().String()+base, "db", *dbPath)
+	log.Info("serving", "url", "http://"+ln.Addr().String()+base, "db", store.Describe(*dbPath))
 	if m.Ready != nil {
 		m.Ready(ln.Addr().String())
 	}

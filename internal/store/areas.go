@@ -26,7 +26,7 @@ func (s *Store) SaveLACodes(ctx context.Context, codes []LACode) error {
 	if err := checkLACodes(codes); err != nil {
 		return err
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("store: save la codes: %w", err)
 	}
@@ -113,7 +113,7 @@ func (s *Store) LACodes(ctx context.Context) (map[string]LACode, error) {
 // ReplaceNeighbours replaces a model's statistical neighbours with rows,
 // in one transaction.
 func (s *Store) ReplaceNeighbours(ctx context.Context, model string, rows []Neighbour) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("store: replace neighbours: %w", err)
 	}
@@ -157,11 +157,11 @@ func (s *Store) Neighbours(ctx context.Context, old string) ([]Neighbour, error)
 
 // HasNeighbours reports whether any neighbour model has been loaded.
 func (s *Store) HasNeighbours(ctx context.Context) (bool, error) {
-	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM statistical_neighbours)`).Scan(&n); err != nil {
+	var any bool
+	if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM statistical_neighbours)`).Scan(&any); err != nil {
 		return false, fmt.Errorf("store: has neighbours: %w", err)
 	}
-	return n == 1, nil
+	return any, nil
 }
 
 // areasCache keeps the list of areas for the data version it was read at:
@@ -194,13 +194,23 @@ func (s *Store) Areas(ctx context.Context) ([]indicators.Geography, error) {
 }
 
 func (s *Store) readAreas(ctx context.Context) ([]indicators.Geography, error) {
-	// SQLite takes the bare columns from the row with MAX(upload_id).
-	rows, err := s.db.QueryContext(ctx, `
+	// SQLite takes the bare columns from the row with MAX(upload_id);
+	// PostgreSQL says the same with DISTINCT ON.
+	query := `
 		SELECT code, name, level FROM (
 			SELECT o.geography_code AS code, o.geography_name AS name, o.geography_level AS level, MAX(o.upload_id)
 			FROM observations o JOIN uploads u ON u.id = o.upload_id AND u.status = 'committed'
 			GROUP BY o.geography_code)
-		ORDER BY CASE level WHEN 'national' THEN 0 WHEN 'regional' THEN 1 ELSE 2 END, name`)
+		ORDER BY CASE level WHEN 'national' THEN 0 WHEN 'regional' THEN 1 ELSE 2 END, name`
+	if s.dialect == dialectPostgres {
+		query = `
+		SELECT code, name, level FROM (
+			SELECT DISTINCT ON (o.geography_code) o.geography_code AS code, o.geography_name AS name, o.geography_level AS level
+			FROM observations o JOIN uploads u ON u.id = o.upload_id AND u.status = 'committed'
+			ORDER BY o.geography_code, o.upload_id DESC) AS latest
+		ORDER BY CASE level WHEN 'national' THEN 0 WHEN 'regional' THEN 1 ELSE 2 END, name`
+	}
+	rows, err := s.db.QueryContext(ctx, query)
 	if err != nil {
 		return nil, fmt.Errorf("store: areas: %w", err)
 	}

@@ -16,6 +16,17 @@ import (
 func TestStore_Durable(t *testing.T) {
 	st, _ := newTestStore(t)
 	ctx := context.Background()
+	if st.Postgres() {
+		// A commit is acknowledged once its WAL record is flushed.
+		var sync string
+		if err := st.db.QueryRowContext(ctx, `SHOW synchronous_commit`).Scan(&sync); err != nil {
+			t.Fatal(err)
+		}
+		if sync != "on" && sync != "remote_apply" && sync != "remote_write" {
+			t.Errorf("synchronous_commit = %s; want on", sync)
+		}
+		return
+	}
 	// Several connections at once, so that more than one of the pool is asked.
 	var conns []interface{ Close() error }
 	for range 3 {

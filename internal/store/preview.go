@@ -33,7 +33,7 @@ func (s *Store) UploadGroups(ctx context.Context, id int64) ([]AddedGroup, error
 		return nil, nil
 	}
 	return s.uploadGroups(ctx, `
-		SELECT s.indicator, pl.level, SUM(f.replaces IS NULL), SUM(f.replaces IS NOT NULL), 0,
+		SELECT s.indicator, pl.level, count(*) FILTER (WHERE f.replaces IS NULL), count(*) FILTER (WHERE f.replaces IS NOT NULL), 0,
 		       COUNT(DISTINCT s.id), MIN(f.period), MAX(f.period)
 		FROM upload_series us
 		JOIN figures f ON f.series_id = us.series_id AND f.upload_id = us.upload_id
@@ -111,7 +111,11 @@ func (s *Store) UploadChanges(ctx context.Context, id int64, revised bool, after
 	// upload gives, from its series in order.
 	// Each is walked in the order of its index (the key), so a page reads
 	// only its own rows.
+	// (PostgreSQL has no INDEXED BY, and chooses the index itself.)
 	from, where, key := `figures f INDEXED BY figures_revisions`, `f.upload_id = ?1 AND f.replaces IS NOT NULL`, `f.series_id`
+	if s.dialect == dialectPostgres {
+		from = `figures f`
+	}
 	if !revised {
 		from = `upload_series us JOIN figures f ON f.series_id = us.series_id AND f.upload_id = us.upload_id`
 		where, key = `us.upload_id = ?1 AND f.replaces IS NULL`, `us.series_id`

@@ -109,19 +109,19 @@ func (s *Store) CommitConfirmed(ctx context.Context, id int64) error {
 }
 
 func (s *Store) commit(ctx context.Context, id int64, confirmed bool) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("store: begin commit: %w", err)
 	}
 	defer tx.Rollback()
-	if err := requireStatus(ctx, tx, id, "pending", "committed"); err != nil {
+	if err := s.requireStatus(ctx, tx, id, "pending", "committed"); err != nil {
 		return err
 	}
 	var stale int
 	if err := tx.QueryRowContext(ctx, `
 		SELECT count(*) FROM upload_series us
 		JOIN figures f ON f.series_id = us.series_id AND f.upload_id = us.upload_id
-		WHERE us.upload_id = ? AND f.replaces IS NOT (
+		WHERE us.upload_id = ? AND f.replaces IS DISTINCT FROM (
 			SELECT MAX(c.upload_id) FROM figures c JOIN uploads u ON u.id = c.upload_id AND u.status = 'committed'
 			WHERE c.series_id = f.series_id AND c.period = f.period)`, id).Scan(&stale); err != nil {
 		return fmt.Errorf("store: check preview: %w", err)
@@ -131,7 +131,7 @@ func (s *Store) commit(ctx context.Context, id int64, confirmed bool) error {
 	var staleSame int
 	if err := tx.QueryRowContext(ctx, `
 		SELECT count(*) FROM upload_unchanged uu
-		WHERE uu.upload_id = ? AND uu.seen IS NOT (
+		WHERE uu.upload_id = ? AND uu.seen IS DISTINCT FROM (
 			SELECT MAX(c.upload_id) FROM figures c JOIN uploads u ON u.id = c.upload_id AND u.status = 'committed'
 			WHERE c.series_id = uu.series_id AND c.period = uu.period)`, id).Scan(&staleSame); err != nil {
 		return fmt.Errorf("store: check preview: %w", err)
@@ -162,18 +162,18 @@ func (s *Store) commit(ctx context.Context, id int64, confirmed bool) error {
 // Cancel discards a previewed upload. It was never part of the data, so
 // nothing published is lost; who cancelled it, and when, is recorded.
 func (s *Store) Cancel(ctx context.Context, id int64, by string) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("store: begin cancel: %w", err)
 	}
 	defer tx.Rollback()
-	if err := requireStatus(ctx, tx, id, "pending", "cancelled"); err != nil {
+	if err := s.requireStatus(ctx, tx, id, "pending", "cancelled"); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO upload_cancellations (upload_id, created_by, created_at, cancelled_by, cancelled_at, files)
 		SELECT u.id, u.created_by, u.created_at, ?2, ?3,
-			COALESCE((SELECT group_concat(name, ', ') FROM (SELECT name FROM upload_files WHERE upload_id = u.id ORDER BY position)), '')
+			COALESCE((SELECT string_agg(name, ', ' ORDER BY position) FROM upload_files WHERE upload_id = u.id), '')
 		FROM uploads u WHERE u.id = ?1`, id, by, timestamp(s.now())); err != nil {
 		return fmt.Errorf("store: record cancel of upload %d: %w", id, err)
 	}
@@ -197,12 +197,12 @@ func (s *Store) Cancel(ctx context.Context, id int64, by string) error {
 // wrote goes back to the value of the latest committed upload before it.
 // The upload and its rows stay in the history, marked rolled back.
 func (s *Store) Rollback(ctx context.Context, id int64, by string) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("store: begin rollback: %w", err)
 	}
 	defer tx.Rollback()
-	if err := requireStatus(ctx, tx, id, "committed", "rolled back"); err != nil {
+	if err := s.requireStatus(ctx, tx, id, "committed", "rolled back"); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE uploads SET status = 'rolled_back', rolled_back_at = ?, rolled_back_by = ? WHERE id = ?`,
@@ -213,9 +213,12 @@ func (s *Store) Rollback(ctx context.Context, id int64, by string) error {
 }
 
 // requireStatus checks an upload exists and is in the state an action needs.
-func requireStatus(ctx context.Context, tx *sql.Tx, id int64, want, action string) error {
+func (s *Store) requireStatus(ctx context.Context, tx *sql.Tx, id int64, want, action string) error {
 	var status string
-	err := tx.QueryRowContext(ctx, `SELECT status FROM uploads WHERE id = ?`, id).Scan(&status)
+	// FOR UPDATE (PostgreSQL; SQLite has no row locks, and needs none
+	// under BEGIN IMMEDIATE) keeps the row as read until the transaction
+	// ends, whichever instance acts on it next.
+	err := tx.QueryRowContext(ctx, `SELECT status FROM uploads WHERE id = ?`+s.forUpdate(), id).Scan(&status)
 	if err == sql.ErrNoRows {
 		return indicators.Errorf(indicators.ENOTFOUND, "There is no upload %d.", id)
 	}

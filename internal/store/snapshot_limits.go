@@ -83,7 +83,7 @@ func (s *Store) DeleteSnapshot(ctx context.Context, id, by string) error {
 	if !ValidSnapshotID(id) {
 		return indicators.Errorf(indicators.ENOTFOUND, "There is no such snapshot.")
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("store: begin delete snapshot: %w", err)
 	}

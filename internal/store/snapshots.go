@@ -73,7 +73,7 @@ func (s *Store) CreateSnapshot(ctx context.Context, sn Snapshot) (Snapshot, erro
 		return Snapshot{}, fmt.Errorf("store: snapshot id: %w", err)
 	}
 	sn.ID, sn.CreatedAt = id, s.now().UTC()
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return Snapshot{}, fmt.Errorf("store: begin snapshot: %w", err)
 	}

@@ -7,14 +7,18 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"cptrends/indicators"
+	"cptrends/internal/store/storetest"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
 )
 
 func newTestStore(t *testing.T) (*Store, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "cptrends.db")
+	path := storetest.DSN(t)
 	st, err := Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
@@ -163,6 +167,9 @@ func TestStore_Open(t *testing.T) {
 		}
 	})
 	t.Run("ErrNotSQLite", func(t *testing.T) {
+		if storetest.Postgres() {
+			t.Skip("an SQLite file's check; PostgreSQL's is ErrOtherDatabase")
+		}
 		path := filepath.Join(t.TempDir(), "notes.db")
 		body := bytes.Repeat([]byte("this is not a database\n"), 200)
 		os.WriteFile(path, body, 0o644)
@@ -175,15 +182,26 @@ func TestStore_Open(t *testing.T) {
 		}
 	})
 	t.Run("ErrOtherDatabase", func(t *testing.T) {
-		path := filepath.Join(t.TempDir(), "other.db")
-		db, err := sql.Open("sqlite", path)
+		driver, path := "sqlite", filepath.Join(t.TempDir(), "other.db")
+		if storetest.Postgres() {
+			driver, path = "pgx", storetest.PostgresDSN(t)
+		}
+		db, err := sql.Open(driver, path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		db.Exec(`CREATE TABLE invoices (id INTEGER)`)
+		if _, err := db.Exec(`CREATE TABLE invoices (id INTEGER)`); err != nil {
+			t.Fatal(err)
+		}
 		db.Close()
 		if _, err := Open(ctx, path); err == nil || indicators.ErrorCode(err) != indicators.EINVALID {
 			t.Fatalf("Open = %v, want a refusal", err)
+		}
+		db, _ = sql.Open(driver, path)
+		defer db.Close()
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM invoices`).Scan(&n); err != nil {
+			t.Fatalf("the other database was changed: %v", err)
 		}
 	})
 	t.Run("ErrNewerVersion", func(t *testing.T) {
@@ -202,6 +220,16 @@ func TestStore_Backup(t *testing.T) {
 	st, _ := newTestStore(t)
 	mustImport(t, st, obs("referrals", 2014, num(657780), ""), obs("referrals", 2015, nil, "c"))
 	path := filepath.Join(t.TempDir(), "backup.db")
+	if st.Postgres() {
+		err := st.Backup(ctx, path)
+		if err != ErrBackupPostgres || !strings.Contains(err.Error(), "pg_dump") {
+			t.Fatalf("Backup on PostgreSQL = %v, want the pointer to pg_dump", err)
+		}
+		if _, err := os.Stat(path); !os.IsNotExist(err) {
+			t.Fatalf("Backup on PostgreSQL wrote %s", path)
+		}
+		return
+	}
 	if err := st.Backup(ctx, path); err != nil {
 		t.Fatal(err)
 	}
@@ -258,6 +286,9 @@ func TestStore_ReadDuringImport(t *testing.T) {
 // cptrends is brought up to date on open, keeping its data, revisions and
 // all.
 func TestStore_MigratesOlderDatabase(t *testing.T) {
+	if storetest.Postgres() {
+		t.Skip("SQLite's schema history; PostgreSQL's schema starts at version 6")
+	}
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
 	migs, err := loadMigrations()

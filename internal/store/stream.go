@@ -10,6 +10,8 @@ import (
 	"sync"
 
 	"cptrends/indicators"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // StreamUpload describes an upload whose observations arrive one by one
@@ -38,12 +40,29 @@ func (s *Store) ImportStream(ctx context.Context, up StreamUpload, fill func(add
 	// for every row (the writer adds the series and places itself, before
 	// the figures that refer to them) and halve the rate of writing. All are
 	// given back before the connection returns to the pool.
-	if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = OFF`); err != nil {
-		return Summary{}, fmt.Errorf("store: import settings: %w", err)
+	// (PostgreSQL needs none of this.)
+	if s.dialect == dialectSQLite {
+		if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = OFF`); err != nil {
+			return Summary{}, fmt.Errorf("store: import settings: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT; PRAGMA foreign_keys = ON`)
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT; PRAGMA foreign_keys = ON`)
 
-	tx, err := conn.BeginTx(ctx, nil)
+	// On PostgreSQL the figures go in by COPY, on the same connection and
+	// so in the same transaction.
+	var copier *pgx.Conn
+	if s.dialect == dialectPostgres {
+		if err := conn.Raw(func(dc any) error {
+			if rc, ok := dc.(rebindConn); ok {
+				copier = rc.Conn.Conn()
+			}
+			return nil
+		}); err != nil {
+			return Summary{}, fmt.Errorf("store: begin import: %w", err)
+		}
+	}
+
+	tx, err := beginWriteOn(ctx, s.dialect, conn)
 	if err != nil {
 		return Summary{}, fmt.Errorf("store: begin import: %w", err)
 	}
@@ -66,6 +85,9 @@ func (s *Store) ImportStream(ctx context.Context, up StreamUpload, fill func(add
 	}
 	defer w.close()
 	w.onRevision = up.OnRevision
+	if copier != nil {
+		w.copyFigures(copier)
+	}
 
 	// The writer goroutine takes full chunks; add, on the reading
 	// goroutine, numbers each observation's cell and fills the next one.
@@ -168,12 +190,12 @@ func addUpload(ctx context.Context, tx *sql.Tx, by, status, now string) (int64, 
 	if status == "committed" {
 		committed = now
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO uploads (status, created_at, created_by, committed_at) VALUES (?, ?, ?, ?)`,
-		status, now, by, committed)
-	if err != nil {
+	var id int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO uploads (status, created_at, created_by, committed_at) VALUES (?, ?, ?, ?) RETURNING id`,
+		status, now, by, committed).Scan(&id); err != nil {
 		return 0, fmt.Errorf("store: add upload: %w", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 func finishUpload(ctx context.Context, tx *sql.Tx, id int64, files []File, sum Summary) error {
@@ -304,6 +326,31 @@ func newObservationWriter(ctx context.Context, tx *sql.Tx, uploadID int64, num *
 		w.unchanged.setRow(fmt.Sprintf("(%d, ?, ?, ?)", uploadID))
 	}
 	return w, nil
+}
+
+// copyFigures makes the writer add figures with COPY on c, the connection
+// its transaction is on, rather than with INSERTs: on PostgreSQL some
+// five times as fast. The rows are the INSERTs' values, with what those
+// write into the statement (the upload, empty strings for no symbol or
+// note, no upload replaced) filled in.
+func (w *observationWriter) copyFigures(c *pgx.Conn) {
+	str := func(v any) any {
+		if v == nil {
+			return ""
+		}
+		return v
+	}
+	for _, b := range []*rowBatch{w.newFigures, w.revisedFigures} {
+		revised := b == w.revisedFigures
+		b.copier = c
+		b.copyRow = func(a []any) []any {
+			var replaces any
+			if revised {
+				replaces = a[6]
+			}
+			return []any{a[0], a[1], w.uploadID, a[2], a[3], str(a[4]), str(a[5]), replaces}
+		}
+	}
 }
 
 func (w *observationWriter) close() {
@@ -539,6 +586,10 @@ type rowBatch struct {
 	row     string            // the SQL of a row's values
 	params  int               // in row
 	args    []any
+	// With copier set, flush writes the rows with COPY on that
+	// connection, each made by copyRow from its bound values.
+	copier  *pgx.Conn
+	copyRow func([]any) []any
 }
 
 func newRowBatch(tx *sql.Tx, table string, columns ...string) *rowBatch {
@@ -561,6 +612,17 @@ func (b *rowBatch) full() bool { return len(b.args) == streamBatch*b.params }
 func (b *rowBatch) flush(ctx context.Context) error {
 	n := len(b.args) / b.params
 	if n == 0 {
+		return nil
+	}
+	if b.copier != nil {
+		rows := make([][]any, n)
+		for i := range rows {
+			rows[i] = b.copyRow(b.args[i*b.params : (i+1)*b.params])
+		}
+		if _, err := b.copier.CopyFrom(ctx, pgx.Identifier{b.table}, b.columns, pgx.CopyFromRows(rows)); err != nil {
+			return fmt.Errorf("store: add %s: %w", b.table, err)
+		}
+		b.args = b.args[:0]
 		return nil
 	}
 	stmt, ok := b.stmts[n]

@@ -34,7 +34,7 @@ type (
 // or revises a cell becomes a new row; unchanged cells are counted and not
 // written. With dryRun it computes the same summary and writes nothing.
 func (s *Store) Import(ctx context.Context, up NewUpload, dryRun bool) (Summary, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return Summary{}, fmt.Errorf("store: begin import: %w", err)
 	}
@@ -52,13 +52,24 @@ func (s *Store) Import(ctx context.Context, up NewUpload, dryRun bool) (Summary,
 // ImportAll writes several uploads, in order, in one transaction: all of
 // them or none. The bundled data is two uploads (an older release, then
 // the latest, which revises it), and a new database must never be left
-// with only the first.
+// with only the first. It is for a database with no uploads yet: if it
+// has one by the time the transaction holds the write lock (another
+// instance of cptrends, starting at the same moment, loaded the bundled
+// data first), it writes nothing and returns nil, so that the data loads
+// once whichever instance starts first.
 func (s *Store) ImportAll(ctx context.Context, ups []NewUpload) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("store: begin import: %w", err)
 	}
 	defer tx.Rollback()
+	var loaded bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM uploads)`).Scan(&loaded); err != nil {
+		return fmt.Errorf("store: count uploads: %w", err)
+	}
+	if loaded {
+		return nil
+	}
 	for _, up := range ups {
 		if _, err := s.stage(ctx, tx, up, "committed"); err != nil {
 			return err
@@ -73,7 +84,7 @@ func (s *Store) ImportAll(ctx context.Context, ups []NewUpload) error {
 // Stage writes an upload as pending, for preview: it is not part of the
 // current data until Commit.
 func (s *Store) Stage(ctx context.Context, up NewUpload) (Summary, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return Summary{}, fmt.Errorf("store: begin stage: %w", err)
 	}
@@ -139,11 +150,11 @@ func writeObservations(ctx context.Context, tx *sql.Tx, uploadID int64, obs []in
 
 // HasUploads reports whether any upload has ever been made.
 func (s *Store) HasUploads(ctx context.Context) (bool, error) {
-	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM uploads)`).Scan(&n); err != nil {
+	var any bool
+	if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM uploads)`).Scan(&any); err != nil {
 		return false, fmt.Errorf("store: count uploads: %w", err)
 	}
-	return n == 1, nil
+	return any, nil
 }
 
 const uploadsQuery = `
@@ -197,7 +208,10 @@ func (s *Store) Uploads(ctx context.Context) ([]Upload, error) {
 // when nothing has been loaded.
 func (s *Store) LastUpdated(ctx context.Context) (time.Time, error) {
 	var last sql.NullString
-	err := s.db.QueryRowContext(ctx, `SELECT MAX(MAX(COALESCE(committed_at, '')), MAX(COALESCE(rolled_back_at, ''))) FROM uploads WHERE status <> 'pending'`).Scan(&last)
+	err := s.db.QueryRowContext(ctx, `
+		SELECT MAX(t) FROM (
+			SELECT committed_at AS t FROM uploads WHERE status <> 'pending'
+			UNION ALL SELECT rolled_back_at FROM uploads WHERE status <> 'pending') AS changes`).Scan(&last)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("store: last updated: %w", err)
 	}

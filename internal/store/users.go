@@ -15,7 +15,6 @@ import (
 	"cptrends/indicators"
 
 	"golang.org/x/crypto/bcrypt"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Roles, from least to most trusted (see package indicators).
@@ -58,15 +57,14 @@ func (s *Store) AddUser(ctx context.Context, name, role, password string) (User,
 		return User{}, fmt.Errorf("store: hash password: %w", err)
 	}
 	u := User{Name: name, Role: role, CreatedAt: s.now().UTC()}
-	res, err := s.db.ExecContext(ctx, `INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)`,
-		name, role, hash, timestamp(u.CreatedAt))
-	if code(err) == sqlite3.SQLITE_CONSTRAINT {
+	err = s.db.QueryRowContext(ctx, `INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+		name, role, hash, timestamp(u.CreatedAt)).Scan(&u.ID)
+	if isConstraint(err) {
 		return User{}, indicators.Errorf(indicators.ECONFLICT, "There is already a user called %q.", name)
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("store: add user: %w", err)
 	}
-	u.ID, _ = res.LastInsertId()
 	return u, nil
 }
 
@@ -84,7 +82,7 @@ func (s *Store) Authenticate(ctx context.Context, name, password string) (User, 
 	var u User
 	var hash []byte
 	var created string
-	err := s.db.QueryRowContext(ctx, `SELECT id, name, role, password_hash, created_at FROM users WHERE name = ?`, name).
+	err := s.db.QueryRowContext(ctx, `SELECT id, name, role, password_hash, created_at FROM users WHERE lower(name) = lower(?)`, name).
 		Scan(&u.ID, &u.Name, &u.Role, &hash, &created)
 	if err == sql.ErrNoRows {
 		bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
@@ -143,7 +141,7 @@ func (s *Store) SetPassword(ctx context.Context, id int64, password string) erro
 	if err != nil {
 		return err
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return err
 	}

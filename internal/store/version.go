@@ -9,7 +9,8 @@ import (
 )
 
 // versionRecheck is how old RecentDataVersion's answer may be for a change
-// made by another process (`cptrends import` while `serve` runs).
+// made by another process: `cptrends import` while `serve` runs, or
+// another instance of serve on the same PostgreSQL database.
 const versionRecheck = 100 * time.Millisecond
 
 // versionCache keeps the data version in memory, so that a page cache can
@@ -59,7 +60,7 @@ func (c *versionCache) changed() {
 
 // RecentDataVersion is DataVersion from memory: exact for changes made
 // through this Store, and at most 100 ms behind changes made by another
-// process on the same file. For caches; a check before a write uses
+// process on the same database. For caches; a check before a write uses
 // DataVersion.
 func (s *Store) RecentDataVersion(ctx context.Context) (int64, error) {
 	return s.version.get(ctx, s.DataVersion)

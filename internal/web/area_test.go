@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"cptrends/indicators"
 	"cptrends/internal/ingest"
 	"cptrends/internal/store"
+	"cptrends/internal/store/storetest"
 
 	"github.com/PuerkitoBio/goquery"
 )
@@ -24,7 +24,7 @@ import (
 func newAreaTestServer(t *testing.T) (*Server, *store.Store) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "cptrends.db"))
+	st, err := store.Open(ctx, storetest.DSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,12 +1,12 @@
 package web
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"cptrends/indicators"
@@ -118,14 +118,21 @@ func (s *Server) handleLogin(c echo.Context) error {
 	page := loginPage{layout: s.layout(c, "Sign in"), Next: next, Username: name}
 	addr := throttleAddr(c.RealIP())
 	keys := []string{"user:" + strings.ToLower(name) + "@" + addr, "addr:" + addr}
-	if wait := s.throttle.blocked(keys...); wait > 0 {
+	ctx := c.Request().Context()
+	wait, err := s.throttle.blocked(ctx, keys...)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
 		page.Error = "Too many failed attempts. Try again in " + wait.Round(time.Minute).String() + "."
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)+1))
 		return s.render(c, http.StatusTooManyRequests, "login", page)
 	}
-	u, err := s.store.Authenticate(c.Request().Context(), name, password)
+	u, err := s.store.Authenticate(ctx, name, password)
 	if indicators.ErrorCode(err) == indicators.EUNAUTHORIZED {
-		s.throttle.fail(keys...)
+		if err := s.throttle.fail(ctx, keys...); err != nil {
+			return err
+		}
 		s.log.Warn("login failed", "user", name, "addr", c.RealIP())
 		page.Error = indicators.ErrorMessage(err)
 		return s.render(c, http.StatusUnauthorized, "login", page)
@@ -133,8 +140,10 @@ func (s *Server) handleLogin(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.throttle.reset(keys[0])
-	token, err := s.store.CreateSession(c.Request().Context(), u.ID)
+	if err := s.throttle.reset(ctx, keys[0]); err != nil {
+		return err
+	}
+	token, err := s.store.CreateSession(ctx, u.ID)
 	if err != nil {
 		return err
 	}
@@ -211,57 +220,28 @@ func throttleAddr(ip string) string {
 	return parsed.Mask(net.CIDRMask(64, 128)).String() + "/64"
 }
 
-// throttle counts failed logins per key in a sliding window.
+// throttle counts failed logins per key in a sliding window. The counts
+// are kept in the database, so that every instance of cptrends sharing it
+// counts the same failures.
 type throttle struct {
-	mu       sync.Mutex
-	failures map[string][]time.Time
-	limit    int
-	window   time.Duration
+	st     *store.Store
+	limit  int
+	window time.Duration
 }
 
-func newThrottle(limit int, window time.Duration) *throttle {
-	return &throttle{failures: map[string][]time.Time{}, limit: limit, window: window}
-}
-
-func (t *throttle) recent(key string, now time.Time) []time.Time {
-	var keep []time.Time
-	for _, f := range t.failures[key] {
-		if now.Sub(f) < t.window {
-			keep = append(keep, f)
-		}
-	}
-	if keep == nil {
-		delete(t.failures, key)
-	} else {
-		t.failures[key] = keep
-	}
-	return keep
+func newThrottle(st *store.Store, limit int, window time.Duration) *throttle {
+	return &throttle{st: st, limit: limit, window: window}
 }
 
 // blocked returns how long until any of the keys may try again.
-func (t *throttle) blocked(keys ...string) time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := time.Now()
-	var wait time.Duration
-	for _, k := range keys {
-		if r := t.recent(k, now); len(r) >= t.limit {
-			wait = max(wait, t.window-now.Sub(r[0]))
-		}
-	}
-	return wait
+func (t *throttle) blocked(ctx context.Context, keys ...string) (time.Duration, error) {
+	return t.st.AttemptWait(ctx, t.limit, t.window, keys...)
 }
 
-func (t *throttle) fail(keys ...string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for _, k := range keys {
-		t.failures[k] = append(t.recent(k, time.Now()), time.Now())
-	}
+func (t *throttle) fail(ctx context.Context, keys ...string) error {
+	return t.st.RecordAttempt(ctx, keys...)
 }
 
-func (t *throttle) reset(key string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.failures, key)
+func (t *throttle) reset(ctx context.Context, key string) error {
+	return t.st.ClearAttempts(ctx, key)
 }

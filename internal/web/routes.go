@@ -11,7 +11,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
-	"golang.org/x/time/rate"
 )
 
 // routes lists every route the dashboard answers, and its middleware.
@@ -147,23 +146,28 @@ func (s *Server) cookiePath() string {
 // the server would send.
 const uploadRateLimit = 20
 
-// limitUploads throttles uploads per account.
-func limitUploads() echo.MiddlewareFunc {
-	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-			Rate: rate.Limit(float64(uploadRateLimit) / 60), Burst: uploadRateLimit / 2, ExpiresIn: 10 * time.Minute,
-		}),
-		IdentifierExtractor: func(c echo.Context) (string, error) {
+// limitUploads throttles uploads per account: at most half the minute's
+// allowance in any 30 seconds, and so uploadRateLimit a minute. The count
+// is kept in the database, so that every instance sharing it counts the
+// same uploads.
+func limitUploads(st *store.Store) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			key := "upload:addr:" + c.RealIP()
 			if u := currentUser(c); u != nil {
-				return "user:" + u.Name, nil
+				key = "upload:user:" + strings.ToLower(u.Name)
 			}
-			return "addr:" + c.RealIP(), nil
-		},
-		DenyHandler: func(c echo.Context, _ string, _ error) error {
-			c.Response().Header().Set("Retry-After", "60")
-			return echo.NewHTTPError(http.StatusTooManyRequests, "Too many uploads in a short time. Wait a minute and try again.")
-		},
-	})
+			wait, err := st.TakeAttempt(c.Request().Context(), key, uploadRateLimit/2, 30*time.Second)
+			if err != nil {
+				return err
+			}
+			if wait > 0 {
+				c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)+1))
+				return echo.NewHTTPError(http.StatusTooManyRequests, "Too many uploads in a short time. Wait a minute and try again.")
+			}
+			return next(c)
+		}
+	}
 }
 
 // contentSecurityPolicy allows nothing from another host and no inline

@@ -99,7 +99,7 @@ func New(st *store.Store, cat *indicators.Catalog, opts Options) (*Server, error
 		opts.MaxUploadBytes = ingest.DefaultMaxFileSize
 	}
 	s := &Server{echo: echo.New(), store: st, cat: cat, log: log, assets: as, opts: opts,
-		throttle: newThrottle(5, 15*time.Minute), uploadRate: limitUploads(), cache: newPageCache(), fig: figures.New(st, cat)}
+		throttle: newThrottle(st, 5, 15*time.Minute), uploadRate: limitUploads(st), cache: newPageCache(), fig: figures.New(st, cat)}
 	s.newChartRenderer()
 	if s.pages, err = loadPages(s.templateFuncs()); err != nil {
 		return nil, err

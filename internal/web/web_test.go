@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,6 +16,7 @@ import (
 	"cptrends/internal/figures"
 	"cptrends/internal/ingest"
 	"cptrends/internal/store"
+	"cptrends/internal/store/storetest"
 
 	"github.com/PuerkitoBio/goquery"
 )
@@ -32,7 +32,7 @@ func newTestServer(t *testing.T, extra ...string) (*Server, *store.Store) {
 func newTestServerOpts(t testing.TB, opts Options, extra ...string) (*Server, *store.Store) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "cptrends.db"))
+	st, err := store.Open(ctx, storetest.DSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
