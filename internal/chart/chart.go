@@ -141,14 +141,32 @@ func keepLabels(data []item, seg []indicators.Point, periods []indicators.Period
 func layOut(option []byte, ss []charts.SingleSeries, series []indicators.Series, periods []indicators.Period, legend []string) ([]byte, error) {
 	axes := len(series)
 	// Where each value sits on its axis: bars and lines start at zero.
+	// Stacked series (a band) reach as high as their sum.
 	values := make([][]float64, axes)
+	stacks := map[string][]float64{}
 	for _, s := range ss {
-		if data, ok := s.Data.([]item); ok {
-			for _, it := range data {
-				if it.Value != "-" {
-					values[s.YAxisIndex] = append(values[s.YAxisIndex], it.v)
-				}
+		data, ok := s.Data.([]item)
+		if !ok {
+			continue
+		}
+		for i, it := range data {
+			if it.Value == "-" {
+				continue
 			}
+			v := it.v
+			if s.Stack != "" {
+				if v, ok = it.Value.(float64); !ok {
+					continue
+				}
+				st := stacks[s.Stack]
+				if st == nil {
+					st = make([]float64, len(data))
+					stacks[s.Stack] = st
+				}
+				st[i] += v
+				v = st[i]
+			}
+			values[s.YAxisIndex] = append(values[s.YAxisIndex], v)
 		}
 	}
 	scales := make([]plotScale, axes)
@@ -197,7 +215,7 @@ func layOut(option []byte, ss []charts.SingleSeries, series []indicators.Series,
 	narrow := map[string]any{
 		"xAxis":  []any{map[string]any{"axisLabel": axisLabels(len(periods), latest, axes, narrowGeometry)}},
 		"legend": nlegend,
-		"grid":   map[string]any{"bottom": bottom, "left": 2, "right": 2},
+		"grid":   map[string]any{"bottom": bottom, "left": 2, "right": 26},
 		"series": labelled(ss, narrowShown, true, len(periods), axes),
 	}
 	return withMedia(option, wide, narrow)
