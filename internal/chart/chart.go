@@ -585,9 +585,11 @@ func breakLabels(marks []any, years, axes int) []any {
 		}
 		x, _ := b.XAxis.(float64)
 		bl := breakLabel{Name: b.Name, XAxis: x}
+		// Above the plot, clear of the change labels inside it.
 		if (x-last)*cat < 40 {
 			bl.Label = map[string]any{"show": false}
 		} else {
+			bl.Label = map[string]any{"position": "end"}
 			last = x
 		}
 		out = append(out, bl)

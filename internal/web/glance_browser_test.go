@@ -23,6 +23,7 @@ type glanceSeen struct {
 	Inner     float64  `json:"inner"`    // the window's width
 	Years     []string `json:"years"`    // per chart: the x axis' years shown
 	Described int      `json:"described"`
+	Wide      []string `json:"wide"` // tables that scroll sideways
 }
 
 // A change label starts with a sign and a digit: "+10.8%", "-0.4 pts".
@@ -31,6 +32,10 @@ const seeGlance = `(() => {
 		scroll: document.documentElement.scrollWidth, inner: window.innerWidth};
 	const isChange = s => /^[+\-\u2212]\d/.test(s.trim());
 	const isYear = s => /^\d{4}\/\d{2}$/.test(s.trim());
+	out.wide = [];
+	document.querySelectorAll('.app-table-wrap').forEach(w => {
+		if (w.scrollWidth > w.clientWidth + 1) out.wide.push((w.getAttribute('aria-label') || '?') + ': ' + w.scrollWidth + ' px in ' + w.clientWidth);
+	});
 	document.querySelectorAll('.app-chart[data-option]').forEach((el, n) => {
 		out.charts++;
 		const d = el.getAttribute('aria-describedby');
@@ -115,6 +120,9 @@ func TestBrowserGlance(t *testing.T) {
 				screenshot(t, ctx, fmt.Sprintf("glance_%s_%d.png", p.name, width))
 				if got.Scroll > got.Inner {
 					t.Errorf("page scrolls sideways: %.0f px wide in a %.0f px window", got.Scroll, got.Inner)
+				}
+				for _, w := range got.Wide {
+					t.Logf("table scrolls sideways: %s", w)
 				}
 				if !p.charts {
 					return
