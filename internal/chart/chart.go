@@ -295,7 +295,7 @@ func addBreakLines(c *charts.RectChart, marks []any, years int) {
 		MarkLines: &opts.MarkLines{Data: marks, MarkLineStyle: opts.MarkLineStyle{
 			Symbol:    []string{"none", "none"},
 			LineStyle: &opts.LineStyle{Color: breakColour, Type: "dashed", Width: 2},
-			Label:     &opts.Label{Show: opts.Bool(true), Position: "insideEndTop", Formatter: "Break", Color: breakColour},
+			Label:     &opts.Label{Show: opts.Bool(true), Position: "end", Formatter: "Break", Color: breakColour}, // above the plot, clear of the change labels
 		}}})
 }
 
