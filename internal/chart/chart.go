@@ -31,6 +31,9 @@ const (
 type Chart struct {
 	Option []byte
 	Tips   [][]string
+	// Note says what the chart leaves to the table or draws other than
+	// from zero; "" when nothing.
+	Note string
 }
 
 // Strings returns the option and the tooltip lines as JSON text, as pages
@@ -74,6 +77,15 @@ func Build(o Options, series ...indicators.Series) (Chart, error) {
 	if len(series) == 0 || len(series) > 2 {
 		return Chart{}, fmt.Errorf("chart: %d series; a chart takes one or two", len(series))
 	}
+	series = slices.Clone(series)
+	var notes []string
+	if len(series) == 2 {
+		var note string
+		series[1], note = within(series[1], span(series[:1]))
+		if note != "" {
+			notes = append(notes, note)
+		}
+	}
 	periods := span(series)
 	c := charts.NewBar()
 	c.SetXAxis(categories(periods))
@@ -82,6 +94,11 @@ func Build(o Options, series ...indicators.Series) (Chart, error) {
 		right := yAxis(series[1].Definition)
 		right.Position = "right"
 		right.SplitLine = &opts.SplitLine{Show: opts.Bool(false)}
+		if lo, hi, ok := percentRange(series[1]); ok {
+			right.Min, right.Max = lo, hi
+			notes = append(notes, fmt.Sprintf("The right-hand axis (%s) runs from %s to %s, not from zero, so that the year-to-year movement shows.",
+				strings.ToLower(series[1].Definition.ValueHeading()), series[1].Definition.FormatValue(lo), series[1].Definition.FormatValue(hi)))
+		}
 		c.ExtendYAxis(right)
 	}
 	for i, s := range series {
@@ -106,7 +123,67 @@ func Build(o Options, series ...indicators.Series) (Chart, error) {
 	if err != nil {
 		return Chart{}, err
 	}
-	return Chart{Option: b, Tips: tips(series, periods)}, nil
+	return Chart{Option: b, Tips: tips(series, periods), Note: strings.Join(notes, " ")}, nil
+}
+
+// within keeps the points of a second series inside the years the first
+// has, so that a few early figures (often from secondary sources, before
+// a long gap) do not stretch the axis back; it says which years it left to
+// the table.
+func within(s indicators.Series, years []indicators.Period) (indicators.Series, string) {
+	if len(years) == 0 {
+		return s, ""
+	}
+	first, last := years[0], years[len(years)-1]
+	var kept []indicators.Point
+	var left []string
+	for _, p := range s.Points {
+		if p.Period >= first && p.Period <= last {
+			kept = append(kept, p)
+		} else if p.Value != nil {
+			left = append(left, p.Period.String())
+		}
+	}
+	if len(left) == 0 {
+		return s, ""
+	}
+	s.Points = kept
+	what := "figure"
+	if len(left) > 1 {
+		what = "figures"
+	}
+	return s, fmt.Sprintf("The %s %s for %s %s in the table, not on the chart, which starts where %s does (%s).",
+		strings.ToLower(s.Definition.ShortTitle), what, joinYears(left), map[bool]string{true: "are", false: "is"}[len(left) > 1],
+		"the number", first)
+}
+
+func joinYears(ys []string) string {
+	if len(ys) <= 1 {
+		return strings.Join(ys, "")
+	}
+	return strings.Join(ys[:len(ys)-1], ", ") + " and " + ys[len(ys)-1]
+}
+
+// percentRange is the range a percentage drawn beside a count is scaled
+// to: whole percentages just beyond its figures.
+func percentRange(s indicators.Series) (lo, hi float64, ok bool) {
+	if !s.Definition.IsPercent() {
+		return 0, 0, false
+	}
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, p := range s.Points {
+		if p.Value != nil {
+			lo, hi = math.Min(lo, *p.Value), math.Max(hi, *p.Value)
+		}
+	}
+	if math.IsInf(lo, 1) {
+		return 0, 0, false
+	}
+	lo, hi = math.Max(0, math.Floor(lo)), math.Min(100, math.Ceil(hi))
+	if hi-lo < 2 {
+		hi = math.Min(100, lo+2)
+	}
+	return lo, hi, true
 }
 
 // keepLabels marks the labels a chart always keeps in a segment: its
@@ -172,6 +249,11 @@ func layOut(option []byte, ss []charts.SingleSeries, series []indicators.Series,
 	scales := make([]plotScale, axes)
 	for i := range scales {
 		scales[i] = scaleFor(values[i], nil)
+		if i == 1 {
+			if lo, hi, ok := percentRange(series[1]); ok {
+				scales[i] = plotScale{min: lo, max: hi}
+			}
+		}
 	}
 	var spots []spot
 	for si, s := range ss {

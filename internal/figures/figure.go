@@ -32,6 +32,9 @@ type Figure struct {
 	Notes    string `json:"notes"`
 	Stamp    string `json:"stamp"`
 	FileName string `json:"file_name"`
+	// ChartNote says what the chart leaves to the table, or where an axis
+	// does not start at zero (figures stored before it have none).
+	ChartNote string `json:"chart_note,omitempty"`
 }
 
 // Table is the accessible table of one series.
@@ -106,6 +109,10 @@ func buildFigure(domID string, number int, title string, labels bool, series ...
 	c, err := chart.Build(chart.Options{Labels: labels, Description: f.Summary}, f.Series...)
 	if err != nil {
 		return f, err
+	}
+	f.ChartNote = c.Note
+	if c.Note != "" {
+		f.Notes = strings.TrimPrefix(f.Notes+"\n"+c.Note, "\n") // the exported image says so too
 	}
 	f.Option, f.Tips, err = c.Strings()
 	return f, err
