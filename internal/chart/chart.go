@@ -148,13 +148,12 @@ func within(s indicators.Series, years []indicators.Period) (indicators.Series, 
 		return s, ""
 	}
 	s.Points = kept
-	what := "figure"
+	what, are := "The figure", "is"
 	if len(left) > 1 {
-		what = "figures"
+		what, are = "Figures", "are"
 	}
-	return s, fmt.Sprintf("The %s %s for %s %s in the table, not on the chart, which starts where %s does (%s).",
-		strings.ToLower(s.Definition.ShortTitle), what, joinYears(left), map[bool]string{true: "are", false: "is"}[len(left) > 1],
-		"the number", first)
+	return s, fmt.Sprintf("%s for %s (%s) %s in the table, not on the chart, which starts where the number does (%s).",
+		what, joinYears(left), s.Definition.ShortTitle, are, first)
 }
 
 func joinYears(ys []string) string {
@@ -486,7 +485,8 @@ func seriesFor(s indicators.Series, index int, periods []indicators.Period, o Op
 			ss.Symbol = "circle"
 			ss.SymbolSize = 7
 			ss.LineStyle = &opts.LineStyle{Width: 3}
-			ss.Label = &opts.Label{Position: "top", FontSize: 11, Color: "#0b0c0c"}
+			// A white ground keeps the label legible over bars it crosses.
+			ss.Label = &opts.Label{Position: "top", FontSize: 11, Color: "#0b0c0c", BackgroundColor: "#ffffff"}
 			if secondary {
 				ss.Symbol = "emptyCircle"
 				ss.LineStyle = &opts.LineStyle{Width: 2, Type: "dashed"}
