@@ -242,3 +242,22 @@ func cite(t *Table, notes []string) (kept []string, cites []int) {
 	}
 	return kept, cites
 }
+
+// Release names the DfE release a figure's latest figures come from:
+// "reporting year 2025" for figures to 31 March 2025. The day of
+// publication is not held, so it is not given. "" when no figure is DfE's
+// own (every figure from secondary sources).
+func (f Figure) Release() string {
+	var latest indicators.Period
+	for _, s := range f.Series {
+		for _, p := range s.Points {
+			if p.Value != nil && !p.Secondary && p.Period > latest {
+				latest = p.Period
+			}
+		}
+	}
+	if latest == 0 {
+		return ""
+	}
+	return fmt.Sprintf("the reporting year %d release (figures to 31 March %d)", latest.EndYear(), latest.EndYear())
+}
