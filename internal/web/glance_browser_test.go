@@ -86,11 +86,6 @@ func TestBrowserGlance(t *testing.T) {
 	srv, _ := newAreaTestServer(t)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	ctx, _ := openTab(t, browserCtx)
-	// The server's drawing is measured: with no script it stays on screen.
-	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
-		t.Fatal(err)
-	}
 	pages := []struct {
 		name, path string
 		charts     bool
@@ -104,12 +99,28 @@ func TestBrowserGlance(t *testing.T) {
 		{"pack", "/pack?indicators=cpp_at_31_march,referrals,cpp_ended_2yrs_plus_pct", true},
 	}
 	for _, width := range []int64{1280, 375} {
-		if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
-			Width: width, Height: 900, DeviceScaleFactor: 1, Mobile: width < 400}); err != nil {
-			t.Fatal(err)
-		}
 		for _, p := range pages {
 			t.Run(fmt.Sprintf("%s_%d", p.name, width), func(t *testing.T) {
+				// The page as a reader sees it, checked by axe-core.
+				actx, _ := openTab(t, browserCtx)
+				if _, err := chromedp.Call(actx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+					Width: width, Height: 900, DeviceScaleFactor: 1, Mobile: width < 400}); err != nil {
+					t.Fatal(err)
+				}
+				if err := chromedp.Do(actx, chromedp.Navigate(ts.URL+p.path)); err != nil {
+					t.Fatal(err)
+				}
+				checkAxe(t, actx, p.name)
+				// The server's drawing is measured: with no script it stays
+				// on screen.
+				ctx, _ := openTab(t, browserCtx)
+				if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+					Width: width, Height: 900, DeviceScaleFactor: 1, Mobile: width < 400}); err != nil {
+					t.Fatal(err)
+				}
 				if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+p.path)); err != nil {
 					t.Fatal(err)
 				}
