@@ -96,6 +96,7 @@ func TestBrowserGlance(t *testing.T) {
 		{"area_overview", "/?area=E09000012", true},
 		{"area_indicator", "/indicators/referrals?area=E09000012", true},
 		{"league", "/indicators/referrals_rate/areas?area=E09000012", false},
+		{"pathway", "/pathway?area=E09000012", false},
 		{"pack", "/pack?indicators=cpp_at_31_march,referrals,cpp_ended_2yrs_plus_pct", true},
 	}
 	for _, width := range []int64{1280, 375} {
