@@ -1,8 +1,11 @@
 package web
 
 import (
+	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 )
 
 // TestGlancePages: an indicator page says which DfE release its figures
@@ -35,5 +38,28 @@ func TestGlancePages(t *testing.T) {
 	}
 	if table.Find(".app-cites").Length() == 0 || table.Find(".app-secondary").Length() == 0 {
 		t.Error("secondary rows are not marked or do not name their source")
+	}
+}
+
+// TestSnapshotListNamesArea: the list of snapshots says which area each
+// is of.
+func TestSnapshotListNamesArea(t *testing.T) {
+	ts, _ := newAuthServer(t)
+	b := newBrowser(t, ts)
+	b.login("vic", viewerPassword)
+	b.mustSnapshot("referrals", "Referrals for the panel")
+	code, body := b.get("/snapshots")
+	if code != http.StatusOK {
+		t.Fatalf("GET /snapshots = %d", code)
+	}
+	d, err := goquery.NewDocumentFromReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(d.Find("thead th").Eq(1).Text()); got != "Area" {
+		t.Errorf("second column %q, want Area", got)
+	}
+	if got := strings.TrimSpace(d.Find("tbody tr").First().Find("td").First().Text()); got != "England" {
+		t.Errorf("the snapshot's area is %q, want England", got)
 	}
 }
