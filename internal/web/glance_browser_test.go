@@ -1,15 +1,19 @@
 package web
 
 import (
+	"context"
 	"fmt"
+	"net/url"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"cptrends/internal/browsertest"
+	"cptrends/internal/store"
 )
 
 // glanceSeen is what a page shows of its charts' text, measured on the
@@ -164,5 +168,51 @@ func TestBrowserGlance(t *testing.T) {
 				t.Logf("%d charts, change labels %v", got.Charts, got.Labels)
 			})
 		}
+	}
+}
+
+// TestBrowserAdminAndSnapshotsOnPhone: the users page and the snapshot
+// list fit a 375 px screen with no sideways scrolling.
+func TestBrowserAdminAndSnapshotsOnPhone(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped with -short")
+	}
+	browserCtx := browsertest.Start(t)
+	ts, st := newAuthServer(t)
+	if _, err := st.AddUser(context.Background(), "ada", store.RoleAdmin, viewerPassword); err != nil {
+		t.Fatal(err)
+	}
+	hb := newBrowser(t, ts)
+	hb.login("ada", viewerPassword)
+	hb.mustSnapshot("referrals", "Referrals accepted by children's social care for the scrutiny panel in Hackney")
+	ctx, _ := openTab(t, browserCtx)
+	if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+		Width: 375, Height: 900, DeviceScaleFactor: 1, Mobile: true}); err != nil {
+		t.Fatal(err)
+	}
+	// The tab takes the signed-in session of the client that made the
+	// snapshot.
+	u, _ := url.Parse(ts.URL)
+	for _, c := range hb.client.Jar.Cookies(u) {
+		if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: c.Name, Value: c.Value, URL: ts.URL}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range []string{"/admin/users", "/snapshots"} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+p)); err != nil {
+			t.Fatal(err)
+		}
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`[document.documentElement.scrollWidth, window.innerWidth,
+			Math.max(0, ...Array.from(document.querySelectorAll('.app-table-wrap, table')).map(w => w.scrollWidth - w.clientWidth))]`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[0] > got[1] {
+			t.Errorf("%s scrolls sideways: %.0f px in a %.0f px window", p, got[0], got[1])
+		}
+		if got[2] > 1 {
+			t.Errorf("%s: a table scrolls sideways by %.0f px", p, got[2])
+		}
+		screenshot(t, ctx, "glance"+strings.ReplaceAll(p, "/", "_")+"_375.png")
 	}
 }
