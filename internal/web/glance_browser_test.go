@@ -3,8 +3,8 @@ package web
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
