@@ -6,6 +6,7 @@ package chart
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -30,6 +31,9 @@ const (
 type Chart struct {
 	Option []byte
 	Tips   [][]string
+	// Note says what the chart leaves to the table or draws other than
+	// from zero; "" when nothing.
+	Note string
 }
 
 // Strings returns the option and the tooltip lines as JSON text, as pages
@@ -44,10 +48,12 @@ func (c Chart) Strings() (option, tips string, err error) {
 
 // Options set how a chart is drawn.
 type Options struct {
-	// Labels puts each year's change on the chart (indicator pages); the
-	// overview leaves them to the tooltip.
+	// Labels puts each year's change on the chart, as many as each size
+	// holds without two meeting (see layOut).
 	Labels bool
-	// Description is the chart's text alternative.
+	// Description is the chart's text alternative. The page shows it
+	// beside the chart and points the chart to it, so the option does not
+	// carry it: ECharts would label the chart with it again.
 	Description string
 }
 
@@ -56,6 +62,13 @@ type Options struct {
 type item struct {
 	Value any         `json:"value"`
 	Label *opts.Label `json:"label,omitempty"`
+
+	// For choosing which change labels to show: the value, the change
+	// ranked for largest rise and fall, and whether the label is kept
+	// (the latest year, either side of a break).
+	v    float64
+	rank float64
+	keep bool
 }
 
 // Build makes the option for one series, or for a count and a percentage
@@ -63,6 +76,15 @@ type item struct {
 func Build(o Options, series ...indicators.Series) (Chart, error) {
 	if len(series) == 0 || len(series) > 2 {
 		return Chart{}, fmt.Errorf("chart: %d series; a chart takes one or two", len(series))
+	}
+	series = slices.Clone(series)
+	var notes []string
+	if len(series) == 2 {
+		var note string
+		series[1], note = within(series[1], span(series[:1]))
+		if note != "" {
+			notes = append(notes, note)
+		}
 	}
 	periods := span(series)
 	c := charts.NewBar()
@@ -72,6 +94,11 @@ func Build(o Options, series ...indicators.Series) (Chart, error) {
 		right := yAxis(series[1].Definition)
 		right.Position = "right"
 		right.SplitLine = &opts.SplitLine{Show: opts.Bool(false)}
+		if lo, hi, ok := percentRange(series[1]); ok {
+			right.Min, right.Max = lo, hi
+			notes = append(notes, fmt.Sprintf("The right-hand axis (%s) runs from %s to %s, not from zero, so that the year-to-year movement shows.",
+				strings.ToLower(series[1].Definition.ValueHeading()), series[1].Definition.FormatValue(lo), series[1].Definition.FormatValue(hi)))
+		}
 		c.ExtendYAxis(right)
 	}
 	for i, s := range series {
@@ -92,7 +119,211 @@ func Build(o Options, series ...indicators.Series) (Chart, error) {
 	if err != nil {
 		return Chart{}, fmt.Errorf("chart: %w", err)
 	}
-	return Chart{Option: b, Tips: tips(series, periods)}, nil
+	b, err = layOut(b, c.MultiSeries, series, periods, legend)
+	if err != nil {
+		return Chart{}, err
+	}
+	return Chart{Option: b, Tips: tips(series, periods), Note: strings.Join(notes, " ")}, nil
+}
+
+// within keeps the points of a second series inside the years the first
+// has, so that a few early figures (often from secondary sources, before
+// a long gap) do not stretch the axis back; it says which years it left to
+// the table.
+func within(s indicators.Series, years []indicators.Period) (indicators.Series, string) {
+	if len(years) == 0 {
+		return s, ""
+	}
+	first, last := years[0], years[len(years)-1]
+	var kept []indicators.Point
+	var left []string
+	for _, p := range s.Points {
+		if p.Period >= first && p.Period <= last {
+			kept = append(kept, p)
+		} else if p.Value != nil {
+			left = append(left, p.Period.String())
+		}
+	}
+	if len(left) == 0 {
+		return s, ""
+	}
+	s.Points = kept
+	what, are := "The figure", "is"
+	if len(left) > 1 {
+		what, are = "Figures", "are"
+	}
+	return s, fmt.Sprintf("%s for %s (%s) %s in the table, not on the chart, which starts where the number does (%s).",
+		what, joinYears(left), s.Definition.ShortTitle, are, first)
+}
+
+func joinYears(ys []string) string {
+	if len(ys) <= 1 {
+		return strings.Join(ys, "")
+	}
+	return strings.Join(ys[:len(ys)-1], ", ") + " and " + ys[len(ys)-1]
+}
+
+// percentRange is the range a percentage drawn beside a count is scaled
+// to: whole percentages just beyond its figures.
+func percentRange(s indicators.Series) (lo, hi float64, ok bool) {
+	if !s.Definition.IsPercent() {
+		return 0, 0, false
+	}
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, p := range s.Points {
+		if p.Value != nil {
+			lo, hi = math.Min(lo, *p.Value), math.Max(hi, *p.Value)
+		}
+	}
+	if math.IsInf(lo, 1) {
+		return 0, 0, false
+	}
+	lo, hi = math.Max(0, math.Floor(lo)), math.Min(100, math.Ceil(hi))
+	if hi-lo < 2 {
+		hi = math.Min(100, lo+2)
+	}
+	return lo, hi, true
+}
+
+// keepLabels marks the labels a chart always keeps in a segment: its
+// latest year, and the years either side of the break it starts at.
+func keepLabels(data []item, seg []indicators.Point, periods []indicators.Period) {
+	last := -1
+	for i := range data {
+		if data[i].Label != nil {
+			last = i
+		}
+	}
+	if last < 0 {
+		return
+	}
+	data[last].keep = true
+	if len(seg) > 0 && seg[0].BreakBefore {
+		if i := slices.Index(periods, seg[0].Period); i >= 0 {
+			for j := i; j < len(data); j++ {
+				if data[j].Label != nil {
+					data[j].keep = true
+					break
+				}
+			}
+		}
+	}
+	// The year before the next break is this segment's last: kept above.
+}
+
+// layOut chooses, for the wide and the narrow drawing, which change labels
+// and which years on the x axis are shown, names the axes where they fit,
+// and adds the narrow layout as a media query.
+func layOut(option []byte, ss []charts.SingleSeries, series []indicators.Series, periods []indicators.Period, legend []string) ([]byte, error) {
+	axes := len(series)
+	// Where each value sits on its axis: bars and lines start at zero.
+	// Stacked series (a band) reach as high as their sum.
+	values := make([][]float64, axes)
+	stacks := map[string][]float64{}
+	for _, s := range ss {
+		data, ok := s.Data.([]item)
+		if !ok {
+			continue
+		}
+		for i, it := range data {
+			if it.Value == "-" {
+				continue
+			}
+			v := it.v
+			if s.Stack != "" {
+				if v, ok = it.Value.(float64); !ok {
+					continue
+				}
+				st := stacks[s.Stack]
+				if st == nil {
+					st = make([]float64, len(data))
+					stacks[s.Stack] = st
+				}
+				st[i] += v
+				v = st[i]
+			}
+			values[s.YAxisIndex] = append(values[s.YAxisIndex], v)
+		}
+	}
+	scales := make([]plotScale, axes)
+	for i := range scales {
+		scales[i] = scaleFor(values[i], nil)
+		if i == 1 {
+			if lo, hi, ok := percentRange(series[1]); ok {
+				scales[i] = plotScale{min: lo, max: hi}
+			}
+		}
+	}
+	var spots []spot
+	for si, s := range ss {
+		data, ok := s.Data.([]item)
+		if !ok {
+			continue
+		}
+		for i, it := range data {
+			if it.Label == nil {
+				continue
+			}
+			spots = append(spots, spot{series: si, index: i, text: it.Label.Formatter, rank: it.rank, keep: it.keep,
+				y: scales[s.YAxisIndex].y(it.v, 1)})
+		}
+	}
+	at := func(g geometry) []spot {
+		out := slices.Clone(spots)
+		for i := range out {
+			out[i].y *= g.plotHeight
+		}
+		return out
+	}
+	wideShown := chooseLabels(at(wideGeometry), len(periods), axes, wideGeometry)
+	narrowShown := chooseLabels(at(narrowGeometry), len(periods), axes, narrowGeometry)
+	latest := -1
+	for _, p := range series[0].Points {
+		if p.Value != nil {
+			latest = slices.Index(periods, p.Period)
+		}
+	}
+	yNames := []any{map[string]any{"nameTextStyle": map[string]any{"align": "left"}}}
+	if axes == 2 {
+		yNames = append(yNames, map[string]any{"nameTextStyle": map[string]any{"align": "right"}})
+	}
+	wide := map[string]any{
+		"xAxis":  []any{map[string]any{"axisLabel": axisLabels(len(periods), latest, axes, wideGeometry)}},
+		"yAxis":  yNames,
+		"series": labelled(ss, wideShown, false, len(periods), axes),
+	}
+	nlegend, bottom := legendLayout(legend, narrowGeometry)
+	narrow := map[string]any{
+		"xAxis":  []any{map[string]any{"axisLabel": axisLabels(len(periods), latest, axes, narrowGeometry)}},
+		"legend": nlegend,
+		"grid":   map[string]any{"bottom": bottom, "left": 2, "right": 26},
+		"series": labelled(ss, narrowShown, true, len(periods), axes),
+	}
+	return withMedia(option, wide, narrow)
+}
+
+// labelled lists each series' data with only the chosen change labels;
+// for the narrow layout, the break lines too, each labelled only where
+// the one before is far enough away.
+func labelled(ss []charts.SingleSeries, shown map[[2]int]bool, narrow bool, years, axes int) []any {
+	out := make([]any, len(ss))
+	for si, s := range ss {
+		out[si] = map[string]any{}
+		if data, ok := s.Data.([]item); ok {
+			d := slices.Clone(data)
+			for i := range d {
+				if d[i].Label != nil && !shown[[2]int{si, i}] {
+					d[i].Label = nil
+				}
+			}
+			out[si] = map[string]any{"data": d}
+			continue
+		}
+		if narrow && s.MarkLines != nil {
+			out[si] = map[string]any{"markLine": map[string]any{"data": breakLabels(s.MarkLines.Data, years, axes)}}
+		}
+	}
+	return out
 }
 
 // legendNames lists each series name once, in order.
@@ -119,14 +350,13 @@ func categories(periods []indicators.Period) []string {
 
 // globalOptions are what every chart shares: the palette, an axis
 // tooltip, the legend below, the grid (bottom leaves room for the legend),
-// the text alternative and a category x-axis of years.
+// and a category x-axis of years.
 func globalOptions(o Options, bottom string, y opts.YAxis) []charts.GlobalOpts {
 	return []charts.GlobalOpts{
 		charts.WithColorsOpts(opts.Colors(palette)),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
 		charts.WithGridOpts(opts.Grid{Left: "2%", Right: "2%", Top: "40", Bottom: bottom, ContainLabel: opts.Bool(true)}),
-		charts.WithAriaOpts(&opts.Aria{Enabled: opts.Bool(true), Label: &opts.AriaLabel{Enabled: opts.Bool(true), Description: o.Description}}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Show: opts.Bool(true), HideOverlap: opts.Bool(true)}}),
 		charts.WithYAxisOpts(y),
 	}
@@ -146,7 +376,7 @@ func addBreakLines(c *charts.RectChart, marks []any, years int) {
 		MarkLines: &opts.MarkLines{Data: marks, MarkLineStyle: opts.MarkLineStyle{
 			Symbol:    []string{"none", "none"},
 			LineStyle: &opts.LineStyle{Color: breakColour, Type: "dashed", Width: 2},
-			Label:     &opts.Label{Show: opts.Bool(true), Position: "insideEndTop", Formatter: "Break", Color: breakColour},
+			Label:     &opts.Label{Show: opts.Bool(true), Position: "end", Formatter: "Break", Color: breakColour}, // above the plot, clear of the change labels
 		}}})
 }
 
@@ -220,10 +450,14 @@ func seriesFor(s indicators.Series, index int, periods []indicators.Period, o Op
 				continue
 			}
 			data[i].Value = *p.Value
+			data[i].v = *p.Value
 			if o.Labels && p.Change != nil {
-				data[i].Label = &opts.Label{Show: opts.Bool(true), Formatter: changeLabel(d, p)}
+				text, rank := labelText(d, p)
+				data[i].Label = &opts.Label{Show: opts.Bool(true), Formatter: text}
+				data[i].rank = rank
 			}
 		}
+		keepLabels(data, seg, periods)
 		name := d.ShortTitle
 		if secondary {
 			name += " (secondary sources)"
@@ -251,7 +485,8 @@ func seriesFor(s indicators.Series, index int, periods []indicators.Period, o Op
 			ss.Symbol = "circle"
 			ss.SymbolSize = 7
 			ss.LineStyle = &opts.LineStyle{Width: 3}
-			ss.Label = &opts.Label{Position: "top", FontSize: 11, Color: "#0b0c0c"}
+			// A white ground keeps the label legible over bars it crosses.
+			ss.Label = &opts.Label{Position: "top", FontSize: 11, Color: "#0b0c0c", BackgroundColor: "#ffffff"}
 			if secondary {
 				ss.Symbol = "emptyCircle"
 				ss.LineStyle = &opts.LineStyle{Width: 2, Type: "dashed"}
@@ -409,4 +644,37 @@ func capitalise(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// breakLabel is a break line whose label may be left off.
+type breakLabel struct {
+	Name  string         `json:"name"`
+	XAxis float64        `json:"xAxis"`
+	Label map[string]any `json:"label,omitempty"`
+}
+
+// breakLabels labels each break line on a narrow chart only where the
+// last labelled one is far enough away for the two words not to meet.
+func breakLabels(marks []any, years, axes int) []any {
+	cat := narrowGeometry.plotWidth(axes) / float64(max(years, 1))
+	out := make([]any, 0, len(marks))
+	last := math.Inf(-1)
+	for _, m := range marks {
+		b, ok := m.(opts.MarkLineNameXAxisItem)
+		if !ok {
+			out = append(out, m)
+			continue
+		}
+		x, _ := b.XAxis.(float64)
+		bl := breakLabel{Name: b.Name, XAxis: x}
+		// Above the plot, clear of the change labels inside it.
+		if (x-last)*cat < 40 {
+			bl.Label = map[string]any{"show": false}
+		} else {
+			bl.Label = map[string]any{"position": "end"}
+			last = x
+		}
+		out = append(out, bl)
+	}
+	return out
 }

@@ -182,3 +182,48 @@ func TestBuild_HostileTextIsEscaped(t *testing.T) {
 		t.Fatalf("option JSON carries raw < or >: %s", c.Option)
 	}
 }
+
+// TestBuild_PercentBesideCount: a percentage's early figures, before the
+// count it is drawn beside begins, are left to the table and said so; its
+// axis is scaled to its figures, and the note gives the range.
+func TestBuild_PercentBesideCount(t *testing.T) {
+	n := indicators.NewSeries(def(t, "cpp_ended_2yrs_plus"), indicators.England, []indicators.Observation{
+		ob("cpp_ended_2yrs_plus", 2015, num(2250), "", ""), ob("cpp_ended_2yrs_plus", 2016, num(2410), "", ""),
+		ob("cpp_ended_2yrs_plus", 2017, num(2230), "", ""),
+	})
+	p := indicators.NewSeries(def(t, "cpp_ended_2yrs_plus_pct"), indicators.England, []indicators.Observation{
+		ob("cpp_ended_2yrs_plus_pct", 2001, num(11.8), "", ""),
+		ob("cpp_ended_2yrs_plus_pct", 2015, num(3.3), "", ""), ob("cpp_ended_2yrs_plus_pct", 2016, num(3.6), "", ""),
+		ob("cpp_ended_2yrs_plus_pct", 2017, num(4.4), "", ""),
+	})
+	before := len(p.Points)
+	c, err := Build(Options{Labels: true}, n, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var o struct {
+		XAxis []struct {
+			Data []string `json:"data"`
+		} `json:"xAxis"`
+		YAxis []struct {
+			Min, Max *float64
+		} `json:"yAxis"`
+	}
+	if err := json.Unmarshal(c.Option, &o); err != nil {
+		t.Fatal(err)
+	}
+	if got := o.XAxis[0].Data; len(got) != 3 || got[0] != "2014/15" {
+		t.Errorf("x axis %v, want 2014/15 to 2016/17", got)
+	}
+	if y := o.YAxis[1]; y.Min == nil || y.Max == nil || *y.Min != 3 || *y.Max != 5 {
+		t.Errorf("right axis from %v to %v, want 3 to 5", y.Min, y.Max)
+	}
+	for _, want := range []string{"2000/01", "in the table", "from 3.0% to 5.0%"} {
+		if !strings.Contains(c.Note, want) {
+			t.Errorf("note %q lacks %q", c.Note, want)
+		}
+	}
+	if len(p.Points) != before {
+		t.Errorf("the caller's series lost points: %d left", len(p.Points))
+	}
+}

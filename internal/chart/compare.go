@@ -80,7 +80,17 @@ func Compare(o Options, cmp Comparison) (Chart, error) {
 			data[j] = item{Value: "-"}
 			if p, ok := byPeriod[per]; ok && p.Value != nil {
 				data[j].Value = *p.Value
+				data[j].v = *p.Value
+				// The area's own line carries its changes.
+				if i == 0 && p.Change != nil {
+					text, rank := labelText(cmp.Definition, p)
+					data[j].Label = &opts.Label{Show: opts.Bool(true), Formatter: text, Position: "top", FontSize: 11, Color: "#0b0c0c"}
+					data[j].rank = rank
+				}
 			}
+		}
+		if i == 0 {
+			keepLabels(data, s.Points, periods)
 		}
 		width := 2
 		if i == 0 {
@@ -96,6 +106,10 @@ func Compare(o Options, cmp Comparison) (Chart, error) {
 	b, err := json.Marshal(c.JSON())
 	if err != nil {
 		return Chart{}, fmt.Errorf("chart: %w", err)
+	}
+	b, err = layOut(b, c.MultiSeries, cmp.Lines[:1], periods, legendNames(c.MultiSeries))
+	if err != nil {
+		return Chart{}, err
 	}
 	return Chart{Option: b, Tips: cmp.Tips}, nil
 }

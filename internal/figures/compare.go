@@ -39,6 +39,9 @@ type Comparison struct {
 	// region, the neighbours' average), so that a snapshot can say which
 	// of them changed since; absent from snapshots made before.
 	Series []indicators.Series `json:"series,omitempty"`
+	// Described says the chart points to its visible summary rather than
+	// carrying it as its label (comparisons stored before carry it).
+	Described bool `json:"described,omitempty"`
 }
 
 // CompareRow is one year of the comparison table.
@@ -122,7 +125,7 @@ func (r *Reader) Compare(ctx context.Context, def *indicators.Definition, geo in
 
 func (r *Reader) compare(l loaded, def *indicators.Definition, geo indicators.Geography, ac AreaContext) (*Comparison, error) {
 	cdef, area := r.comparableSeries(l, def, geo)
-	v := &Comparison{DOMID: "compare-" + def.ID, Def: cdef, Context: ac}
+	v := &Comparison{DOMID: "compare-" + def.ID, Def: cdef, Context: ac, Described: true}
 	v.Title = fmt.Sprintf("%s: %s compared", cdef.Title, geo.Name)
 	lines := []indicators.Series{area}
 	_, eng := r.comparableSeries(l, def, indicators.England)

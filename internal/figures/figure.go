@@ -32,6 +32,12 @@ type Figure struct {
 	Notes    string `json:"notes"`
 	Stamp    string `json:"stamp"`
 	FileName string `json:"file_name"`
+	// ChartNote says what the chart leaves to the table, or where an axis
+	// does not start at zero (figures stored before it have none).
+	ChartNote string `json:"chart_note,omitempty"`
+	// Described says the chart points to its visible summary rather than
+	// carrying it as its label (figures stored before carry it).
+	Described bool `json:"described,omitempty"`
 }
 
 // Table is the accessible table of one series.
@@ -53,6 +59,13 @@ type Table struct {
 	// Intervals says that rows give the range a figure could have reached
 	// by chance (its 95% confidence interval).
 	Intervals bool `json:"intervals,omitempty"`
+	// Citations are the secondary sources the rows quote, each once,
+	// numbered from 1 under the table; a row names its own by number
+	// (Row.Cites). Tables stored before keep each citation in its notes.
+	Citations []string `json:"citations,omitempty"`
+	// Fits says the table is laid out to fit a phone's width (tables
+	// stored before scroll sideways there).
+	Fits bool `json:"fits,omitempty"`
 }
 
 // Row is one year of a table.
@@ -75,6 +88,8 @@ type Row struct {
 	Small bool `json:"small,omitempty"`
 	// Interval is the figure's 95% confidence interval, "22.1% to 26.0%".
 	Interval string `json:"interval,omitempty"`
+	// Cites are the numbers of the table's citations this row quotes.
+	Cites []int `json:"cites,omitempty"`
 }
 
 // drawn is a series with the number each year's figure rests on (its
@@ -86,7 +101,7 @@ type drawn struct {
 
 // buildFigure draws one or two series as one figure.
 func buildFigure(domID string, number int, title string, labels bool, series ...drawn) (Figure, error) {
-	f := Figure{DOMID: domID, Number: number, Title: title}
+	f := Figure{DOMID: domID, Number: number, Title: title, Described: true}
 	var summaries []string
 	for _, d := range series {
 		s := d.s
@@ -106,6 +121,10 @@ func buildFigure(domID string, number int, title string, labels bool, series ...
 	c, err := chart.Build(chart.Options{Labels: labels, Description: f.Summary}, f.Series...)
 	if err != nil {
 		return f, err
+	}
+	f.ChartNote = c.Note
+	if c.Note != "" {
+		f.Notes = strings.TrimPrefix(f.Notes+"\n"+c.Note, "\n") // the exported image says so too
 	}
 	f.Option, f.Tips, err = c.Strings()
 	return f, err
@@ -137,7 +156,7 @@ func headlineNotes(s indicators.Series) []string {
 func table(dr drawn) Table {
 	s := dr.s
 	d := s.Definition
-	t := Table{Def: d, Breaks: d.Breaks, NoChangePct: d.IsPercent(), Scoped: true}
+	t := Table{Def: d, Breaks: d.Breaks, NoChangePct: d.IsPercent(), Scoped: true, Fits: true}
 	for _, n := range d.Notes {
 		if len(n.Areas) == 0 || slices.Contains(n.Areas, s.Geography.Code) {
 			t.AreaNotes = append(t.AreaNotes, n)
@@ -152,7 +171,8 @@ func table(dr drawn) Table {
 	unusual := indicators.UnusualChanges(s)
 	for _, p := range s.Points {
 		r := Row{Period: p.Period.String(), Value: d.FormatPoint(p), Symbol: p.Symbol, NoChange: p.NoChange,
-			Break: p.BreakBefore, Secondary: p.Secondary && p.Value != nil, Notes: p.Notes}
+			Break: p.BreakBefore, Secondary: p.Secondary && p.Value != nil}
+		r.Notes, r.Cites = cite(&t, p.Notes)
 		if p.GeographyCode != "" {
 			r.From = "Figure for " + p.GeographyName + ", " + p.GeographyCode + "."
 		}
@@ -194,3 +214,50 @@ func table(dr drawn) Table {
 const IntervalNote = "The range by chance is where the figure could have landed by chance alone in a year like this one: " +
 	"its 95% confidence interval (Wilson's score method for percentages, Byar's method for rates, as Public Health England computes them). " +
 	"These figures count every child, plan or referral, so it is not a sampling error: it shows how far a figure of this size moves from year to year for no reason but chance."
+
+// citeMark starts the citation in a note on a secondary figure.
+const citeMark = "Secondary source: "
+
+// cite moves the citations out of a row's notes into the table's list,
+// each once, and returns the notes left and the numbers the row cites.
+func cite(t *Table, notes []string) (kept []string, cites []int) {
+	for _, n := range notes {
+		i := strings.Index(n, citeMark)
+		if i < 0 {
+			kept = append(kept, n)
+			continue
+		}
+		if rest := strings.TrimSpace(n[:i]); rest != "" {
+			kept = append(kept, rest)
+		}
+		c := strings.TrimSpace(n[i+len(citeMark):])
+		k := slices.Index(t.Citations, c)
+		if k < 0 {
+			t.Citations = append(t.Citations, c)
+			k = len(t.Citations) - 1
+		}
+		if !slices.Contains(cites, k+1) {
+			cites = append(cites, k+1)
+		}
+	}
+	return kept, cites
+}
+
+// Release names the DfE release a figure's latest figures come from:
+// "reporting year 2025" for figures to 31 March 2025. The day of
+// publication is not held, so it is not given. "" when no figure is DfE's
+// own (every figure from secondary sources).
+func (f Figure) Release() string {
+	var latest indicators.Period
+	for _, s := range f.Series {
+		for _, p := range s.Points {
+			if p.Value != nil && !p.Secondary && p.Period > latest {
+				latest = p.Period
+			}
+		}
+	}
+	if latest == 0 {
+		return ""
+	}
+	return fmt.Sprintf("the reporting year %d release (figures to 31 March %d)", latest.EndYear(), latest.EndYear())
+}

@@ -119,7 +119,7 @@ func (r *Reader) overviewFigures(l loaded, geo indicators.Geography) ([]Figure, 
 		if len(fig.Definitions) == 2 {
 			title = fig.Definitions[0].Title + ": number and percentage of plans ending"
 		}
-		f, err := buildFigure(fmt.Sprintf("figure-%d", fig.Number), fig.Number, title, false, series...)
+		f, err := buildFigure(fmt.Sprintf("figure-%d", fig.Number), fig.Number, title, true, series...)
 		if err != nil {
 			return nil, err
 		}

@@ -122,8 +122,8 @@ func TestAreas(t *testing.T) {
 			t.Errorf("no GET form with an area field")
 		}
 		ind := mustDoc(t, srv, "/indicators/referrals?area=E09000012")
-		if got := ind.Find(".govuk-caption-l").First().Text(); got != "Hackney" {
-			t.Errorf("indicator caption = %q, want Hackney", got)
+		if got := ind.Find("h1").First().Text(); got != "Hackney: Referrals accepted by children's social care" {
+			t.Errorf("indicator h1 = %q, want the area named in it", got)
 		}
 		if rec := get(t, srv, "/?area=E99999999"); rec.Code != http.StatusNotFound {
 			t.Errorf("unknown area: %d, want 404", rec.Code)

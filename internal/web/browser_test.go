@@ -216,6 +216,17 @@ func TestBrowserExportsAndSnapshots(t *testing.T) {
 		}
 	})
 
+	t.Run("OverviewFigure1PNG", func(t *testing.T) {
+		ctx, _ := openTab(t, ctxBrowser)
+		visitAndWait(t, ctx, ts.URL+"/")
+		if err := chromedp.Do(ctx, chromedp.Click(`#figure-1 + .app-export button[data-export="png"]`)); err != nil {
+			t.Fatal(err)
+		}
+		b := waitDownload(t, dl, "cptrends-figure-1-", ".png")
+		checkPNG(t, b)
+		saveFile(t, "export_figure1.png", b)
+	})
+
 	t.Run("OverviewFigure3PNG", func(t *testing.T) {
 		ctx, _ := openTab(t, ctxBrowser)
 		if n := visitAndWait(t, ctx, ts.URL+"/"); n != 4 {

@@ -35,8 +35,8 @@ func TestChartSVG_Pages(t *testing.T) {
 			}
 			charts.Each(func(_ int, el *goquery.Selection) {
 				id, _ := el.Attr("id")
-				if !el.HasClass("app-chart--drawn") || el.AttrOr("role", "") != "img" || el.AttrOr("aria-label", "") == "" {
-					t.Errorf("%s: class %q, role %q, aria-label %q", id, el.AttrOr("class", ""), el.AttrOr("role", ""), el.AttrOr("aria-label", ""))
+				if !el.HasClass("app-chart--drawn") || el.AttrOr("role", "") != "img" || el.AttrOr("aria-describedby", "") == "" {
+					t.Errorf("%s: class %q, role %q, aria-describedby %q", id, el.AttrOr("class", ""), el.AttrOr("role", ""), el.AttrOr("aria-describedby", ""))
 				}
 				for _, kind := range []string{"wide", "narrow"} {
 					svg := el.ChildrenFiltered("svg.app-chart__svg--" + kind)

@@ -93,7 +93,7 @@ func TestPathwayPages(t *testing.T) {
 
 	t.Run("Page", func(t *testing.T) {
 		d := mustDoc(t, srv, "/pathway?area=E09000012&period=2023/24")
-		if got := strings.TrimSpace(d.Find("h1").Text()); got != "The child protection pathway, 2023/24" {
+		if got := strings.TrimSpace(d.Find("h1").Text()); got != "Hackney: The child protection pathway, 2023/24" {
 			t.Errorf("h1 %q", got)
 		}
 		if d.Find("#chart-pathway[data-option]").Length() != 1 {

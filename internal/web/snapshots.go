@@ -140,6 +140,8 @@ func (s *Server) handleSnapshotShow(c echo.Context) error {
 type snapshotIndexPage struct {
 	layout
 	Snapshots []store.Snapshot
+	// Areas names each snapshot's area by its code.
+	Areas map[string]string
 }
 
 func (s *Server) handleSnapshotIndex(c echo.Context) error {
@@ -147,5 +149,15 @@ func (s *Server) handleSnapshotIndex(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "snapshots", snapshotIndexPage{layout: s.layout(c, "Snapshots"), Snapshots: list})
+	areas := map[string]string{}
+	for _, sn := range list {
+		if _, ok := areas[sn.Geography]; ok {
+			continue
+		}
+		areas[sn.Geography] = sn.Geography // an area no longer known keeps its code
+		if g, err := s.fig.Geography(c.Request().Context(), sn.Geography); err == nil && g.Name != "" {
+			areas[sn.Geography] = g.Name
+		}
+	}
+	return s.render(c, http.StatusOK, "snapshots", snapshotIndexPage{layout: s.layout(c, "Snapshots"), Snapshots: list, Areas: areas})
 }
