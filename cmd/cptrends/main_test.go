@@ -82,6 +82,11 @@ func (r *running) stop(t *testing.T) int {
 	}
 }
 
+// startWait bounds the wait for serve to listen: a new database loads the
+// bundled releases first, which under the race detector on a busy machine
+// takes a minute or more. It guards against a hang; it times nothing.
+const startWait = 5 * time.Minute
+
 // startMain runs m.Run(ctx, args) in a goroutine under a context derived
 // from parent, and waits for serve to say where it listens.
 func startMain(t *testing.T, parent context.Context, m *Main, args ...string) *running {
@@ -102,9 +107,9 @@ func startMain(t *testing.T, parent context.Context, m *Main, args ...string) *r
 	case code := <-r.done:
 		cancel()
 		t.Fatalf("cptrends %s exited with status %d before listening; output:\n%s", strings.Join(args, " "), code, r.Stderr.String())
-	case <-time.After(60 * time.Second):
+	case <-time.After(startWait):
 		cancel()
-		t.Fatalf("cptrends %s did not start listening within 60s; output:\n%s", strings.Join(args, " "), r.Stderr.String())
+		t.Fatalf("cptrends %s did not start listening within %v; output:\n%s", strings.Join(args, " "), startWait, r.Stderr.String())
 	}
 	return r
 }
