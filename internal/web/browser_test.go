@@ -37,7 +37,7 @@ func openTab(t *testing.T, browserCtx context.Context) (context.Context, *browse
 	if err := chromedp.Do(tab); err != nil {
 		t.Fatalf("open a tab: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(tab, 3*time.Minute) // a guard against a hang: the race detector slows drawing charts many times over
+	ctx, cancel := context.WithTimeout(tab, 6*time.Minute) // a guard against a hang: the race detector slows drawing charts many times over
 	t.Cleanup(cancel)
 	return ctx, l
 }
