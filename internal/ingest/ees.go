@@ -66,21 +66,28 @@ var eesLevels = map[string]struct{ level, code, name, example string }{
 // isEES reports whether the first line of a file (head, as peeked) is the
 // header of an EES open data file.
 func isEES(head []byte) bool {
+	found := headerNames(head)
+	return found["time_period"] && found["time_identifier"] && found["geographic_level"]
+}
+
+// headerNames is the set of normalised column names on the first line of
+// a file (head, as peeked); empty when it is not CSV.
+func headerNames(head []byte) map[string]bool {
 	head = bytes.TrimPrefix(head, []byte("\xEF\xBB\xBF"))
 	if i := bytes.IndexByte(head, '\n'); i >= 0 {
 		head = head[:i+1]
 	}
 	cr := csv.NewReader(bytes.NewReader(head))
 	cr.LazyQuotes = true
+	found := map[string]bool{}
 	rec, err := cr.Read()
 	if err != nil {
-		return false
+		return found
 	}
-	found := map[string]bool{}
 	for _, h := range rec {
 		found[normalizeHeader(h)] = true
 	}
-	return found["time_period"] && found["time_identifier"] && found["geographic_level"]
+	return found
 }
 
 // eesMeasure is a measure column read into an indicator.

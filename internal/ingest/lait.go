@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -63,20 +62,7 @@ const (
 
 // isLAIT reports whether the first line of a file is a LAIT header.
 func isLAIT(head []byte) bool {
-	head = bytes.TrimPrefix(head, []byte("\xEF\xBB\xBF"))
-	if i := bytes.IndexByte(head, '\n'); i >= 0 {
-		head = head[:i+1]
-	}
-	cr := csv.NewReader(bytes.NewReader(head))
-	cr.LazyQuotes = true
-	rec, err := cr.Read()
-	if err != nil {
-		return false
-	}
-	found := map[string]bool{}
-	for _, h := range rec {
-		found[normalizeHeader(h)] = true
-	}
+	found := headerNames(head)
 	return found["short desc"] && found["la number"] && found["years"]
 }
 
